@@ -1,0 +1,132 @@
+"""The RAG rule: the one place that decides an action's red, amber, green or blue.
+
+Every page, dashboard, export and report asks this module, either per action
+(:func:`rag_for`) or in the database (:func:`annotate_rag`, the same rule as a SQL
+expression so that lists can filter and count by RAG without loading every action).
+A test checks the two agree on every row of the rule table.
+
+The rule, in order (the first that applies wins):
+
+1. Status "Complete: outcome evidenced": **blue** where the plan uses blue, else green.
+2. Status "Delivered": **green** (delivered, with its outcome still to be evidenced).
+3. Past its due date and not delivered: **red**. An overdue action that is not complete
+   can never show green, nor amber, whatever its lead proposed.
+4. Otherwise the RAG proposed by the latest progress update on or before the day
+   (blue proposed for an action that is not complete counts as green).
+5. No update proposing a RAG: **not yet rated**.
+
+"As at" a past date uses the status and proposal of the latest update on or before that
+date, so a report for a past date gives the same answer every time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import (
+    Case,
+    CharField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from actionplans.choices import RAG, ActionStatus
+
+COMPLETE_STATUSES = (ActionStatus.DELIVERED, ActionStatus.OUTCOME_EVIDENCED)
+
+# Order in which RAG values are listed in dashboards and papers.
+RAG_ORDER = [RAG.RED, RAG.AMBER, RAG.GREEN, RAG.BLUE, RAG.NOT_RATED]
+
+
+def rag_for(
+    *,
+    status: str,
+    due_date: dt.date | None,
+    latest_proposed: str | None,
+    today: dt.date,
+    uses_blue: bool = True,
+) -> RAG:
+    """The RAG of one action on ``today``."""
+    if status == ActionStatus.OUTCOME_EVIDENCED:
+        return RAG.BLUE if uses_blue else RAG.GREEN
+    if status == ActionStatus.DELIVERED:
+        return RAG.GREEN
+    if due_date is not None and due_date < today:
+        return RAG.RED
+    if latest_proposed == RAG.BLUE:
+        return RAG.GREEN
+    if latest_proposed in (RAG.RED, RAG.AMBER, RAG.GREEN):
+        return RAG(latest_proposed)
+    return RAG.NOT_RATED
+
+
+def rag_of_action(action, today: dt.date, latest_proposed: str | None = None) -> RAG:
+    """The RAG of a loaded action. Pass ``latest_proposed`` (or annotate it with
+    :func:`annotate_rag`) to avoid a query per action."""
+    if latest_proposed is None:
+        latest_proposed = getattr(action, "latest_proposed_rag", None)
+    return rag_for(
+        status=action.status,
+        due_date=action.due_date,
+        latest_proposed=latest_proposed,
+        today=today,
+        uses_blue=action.plan.uses_blue,
+    )
+
+
+def _latest_update(as_at: dt.date | None):
+    from actionplans.models import ProgressUpdate
+
+    updates = ProgressUpdate.objects.filter(action=OuterRef("pk")).exclude(proposed_rag="")
+    if as_at is not None:
+        updates = updates.filter(as_of__lte=as_at)
+    return updates.order_by("-as_of", "-created_at")
+
+
+def annotate_rag(actions: QuerySet, today: dt.date, *, as_at_history: bool = False) -> QuerySet:
+    """Annotate ``latest_proposed_rag`` and ``rag`` on a queryset of actions, computed in the
+    database by the rule above. With ``as_at_history`` the status too is taken from the
+    latest update on or before ``today`` (for reports "as at" a past date)."""
+    from actionplans.models import ProgressUpdate
+
+    actions = actions.annotate(
+        latest_proposed_rag=Subquery(_latest_update(today).values("proposed_rag")[:1])
+    )
+    status = "status"
+    if as_at_history:
+        status_then = (
+            ProgressUpdate.objects.filter(action=OuterRef("pk"), as_of__lte=today)
+            .order_by("-as_of", "-created_at")
+            .values("status")[:1]
+        )
+        actions = actions.annotate(
+            status_as_at=Coalesce(Subquery(status_then), Value(ActionStatus.NOT_STARTED))
+        )
+        status = "status_as_at"
+    overdue = Q(due_date__lt=today)
+    return actions.annotate(
+        rag=Case(
+            When(Q(**{status: ActionStatus.OUTCOME_EVIDENCED}, plan__uses_blue=True), then=Value(RAG.BLUE)),
+            When(Q(**{status: ActionStatus.OUTCOME_EVIDENCED}), then=Value(RAG.GREEN)),
+            When(Q(**{status: ActionStatus.DELIVERED}), then=Value(RAG.GREEN)),
+            When(overdue, then=Value(RAG.RED)),
+            When(latest_proposed_rag=RAG.BLUE, then=Value(RAG.GREEN)),
+            When(latest_proposed_rag__in=[RAG.RED, RAG.AMBER, RAG.GREEN], then="latest_proposed_rag"),
+            default=Value(RAG.NOT_RATED),
+            output_field=CharField(),
+        )
+    )
+
+
+def rag_counts(actions: QuerySet, today: dt.date) -> dict[str, int]:
+    """RAG value -> number of actions, every value present (zero where none), in RAG_ORDER."""
+    from django.db.models import Count
+
+    rows = annotate_rag(actions, today).order_by().values("rag").annotate(n=Count("pk"))
+    found = {row["rag"]: row["n"] for row in rows}
+    return {rag.value: found.get(rag.value, 0) for rag in RAG_ORDER}

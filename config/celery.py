@@ -1,0 +1,11 @@
+"""The Celery application: the worker and beat of the production shape load this."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("actionplans")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.health import healthz
+from partners.views import home
+
+admin.site.site_header = "Action plans administration"
+admin.site.site_title = "Action plans admin"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,160 @@
+"""The partnership: agencies, the posts within them, the people who hold those posts,
+and the governance bodies (Cabinet, scrutiny, the board and its sub-groups) whose
+meetings drive report deadlines."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from partners.choices import BodyKind, Role, Sector
+
+
+class Agency(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, unique=True, help_text="As used in plans, e.g. TVP, OUH, CSC.")
+    sector = models.CharField(max_length=32, choices=Sector.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **extra):
+        if not email:
+            raise ValueError("A user needs an email address")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in. Signs in by email; belongs to one agency; has one role."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="people")
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.OFFICER)
+    phone = models.CharField(max_length=40, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Post(models.Model):
+    """A role in an agency ("Principal Social Worker", "Chair of MASH Steering Group").
+    Actions are led by posts, not people, because posts change hands in restructures."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="posts")
+    title = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["agency__name", "title"]
+        constraints = [models.UniqueConstraint(fields=["agency", "title"], name="post_title_unique_in_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.agency.short_name})"
+
+
+class PostHoldingQuerySet(models.QuerySet):
+    def current(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on), started_on__lte=on)
+
+
+class PostHolding(models.Model):
+    """Who held a post, from when to when; the open row is the current holder.
+    The rows are the history of who led an action at any date."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="holdings")
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="post_holdings")
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+
+    objects = PostHoldingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["post", "-started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "person"], condition=Q(ended_on__isnull=True), name="one_open_holding_per_person_post"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="holding_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} as {self.post.title} from {self.started_on}"
+
+
+class GovernanceBody(models.Model):
+    """Cabinet, a scrutiny committee, the safeguarding board or one of its sub-groups."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(max_length=32, choices=BodyKind.choices)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="subgroups")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="bodies")
+    papers_due_working_days = models.PositiveSmallIntegerField(
+        default=10, help_text="Papers are due this many working days before each meeting."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "governance bodies"
+        constraints = [models.CheckConstraint(condition=Q(kind__in=BodyKind.values), name="body_kind_valid")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Meeting(models.Model):
+    body = models.ForeignKey(GovernanceBody, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField()
+    title = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["body", "date"], name="one_meeting_per_body_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.body} – {self.date:%d %B %Y}"

@@ -1,0 +1,73 @@
+"""Who may see and change what: the one scoping rule every page, download, export and
+report applies. Anything outside a person's scope is a 404, never a 403, so that its
+existence is not disclosed.
+
+- Partnership-wide roles (officer, plan manager, director, clerk, member, admin) read
+  every plan and action.
+- A partner officer reads only the actions their agency leads or supports, and the plans
+  those actions belong to.
+- An action can be updated by the current holders of its lead post, its delegates, the
+  plan's managers and admins; a partner officer by anyone of the agency that leads or
+  supports it.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from partners.choices import Role
+
+READ_ONLY_ROLES = {Role.MEMBER, Role.CLERK, Role.DIRECTOR}
+
+
+def _agency_scoped(user) -> bool:
+    return user.role == Role.PARTNER_OFFICER and not user.is_superuser
+
+
+def actions_visible_to(user, actions: QuerySet) -> QuerySet:
+    if not (user and user.is_authenticated and user.is_active):
+        return actions.none()
+    if not _agency_scoped(user):
+        return actions
+    if user.agency_id is None:
+        return actions.none()
+    from actionplans.models import Action
+
+    supports = Action.partner_agencies.through.objects.filter(action_id=OuterRef("pk"), agency_id=user.agency_id)
+    return actions.filter(Q(lead_post__agency_id=user.agency_id) | Exists(supports))
+
+
+def plans_visible_to(user, plans: QuerySet) -> QuerySet:
+    if not (user and user.is_authenticated and user.is_active):
+        return plans.none()
+    if not _agency_scoped(user):
+        return plans
+    from actionplans.models import Action
+
+    visible = actions_visible_to(user, Action.objects.filter(plan_id=OuterRef("pk")))
+    return plans.filter(Exists(visible))
+
+
+def is_plan_manager(user, plan) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    if user.is_superuser or user.role == Role.ADMIN:
+        return True
+    return user.role == Role.PLAN_MANAGER and plan.managers.filter(pk=user.pk).exists()
+
+
+def can_update_action(user, action) -> bool:
+    """Whether ``user`` may record progress, evidence or a date request on ``action``."""
+    if not (user and user.is_authenticated and user.is_active) or user.role in READ_ONLY_ROLES:
+        return False
+    if is_plan_manager(user, action.plan):
+        return True
+    if _agency_scoped(user):
+        return actions_visible_to(user, type(action).objects.filter(pk=action.pk)).exists()
+    if action.delegates.filter(pk=user.pk).exists():
+        return True
+    return bool(
+        action.lead_post_id
+        and action.lead_post.holdings.current(timezone.localdate()).filter(person=user).exists()
+    )
