@@ -1,0 +1,69 @@
+"""Role fixtures: one person per role, in the same council, plus a partner officer of the
+police and an outsider (a partner officer of an agency with nothing in the plan)."""
+
+import pytest
+
+from partners.choices import Role, Sector
+from tests.factories import AgencyFactory, UserFactory
+
+
+@pytest.fixture
+def council(db):
+    return AgencyFactory(name="Testshire County Council", short_name="TCC", sector=Sector.LOCAL_AUTHORITY)
+
+
+@pytest.fixture
+def police(db):
+    return AgencyFactory(name="Testshire Police", short_name="TP", sector=Sector.POLICE)
+
+
+@pytest.fixture
+def other_agency(db):
+    return AgencyFactory(name="Elsewhere NHS Trust", short_name="ENT", sector=Sector.HEALTH)
+
+
+def _person(role, agency, email):
+    return UserFactory(email=email, full_name=email.split("@")[0].title(), role=role, agency=agency)
+
+
+@pytest.fixture
+def officer(council):
+    return _person(Role.OFFICER, council, "officer@example.test")
+
+
+@pytest.fixture
+def partner_officer(police):
+    return _person(Role.PARTNER_OFFICER, police, "partner@example.test")
+
+
+@pytest.fixture
+def outsider(other_agency):
+    return _person(Role.PARTNER_OFFICER, other_agency, "outsider@example.test")
+
+
+@pytest.fixture
+def plan_manager(council):
+    return _person(Role.PLAN_MANAGER, council, "manager@example.test")
+
+
+@pytest.fixture
+def director(council):
+    return _person(Role.DIRECTOR, council, "director@example.test")
+
+
+@pytest.fixture
+def clerk(council):
+    return _person(Role.CLERK, council, "clerk@example.test")
+
+
+@pytest.fixture
+def member(council):
+    return _person(Role.MEMBER, council, "member@example.test")
+
+
+@pytest.fixture
+def admin_user(council):
+    user = _person(Role.ADMIN, council, "admin@example.test")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
