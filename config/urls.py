@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
+from config.theme import theme_css
 from partners.views import home
 
 admin.site.site_header = "Action plans administration"
@@ -10,6 +11,7 @@ admin.site.site_title = "Action plans admin"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("theme.css", theme_css, name="theme_css"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

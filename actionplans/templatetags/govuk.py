@@ -1,0 +1,44 @@
+"""Template helpers for GOV.UK Design System markup and the RAG tag."""
+
+from django import template
+from django.utils.html import format_html
+
+from actionplans.choices import RAG
+
+register = template.Library()
+
+_WIDGET_CLASSES = {
+    "textarea": "govuk-textarea",
+    "select": "govuk-select",
+    "selectmultiple": "govuk-select",
+    "clearablefile": "govuk-file-upload",
+    "file": "govuk-file-upload",
+}
+
+
+@register.simple_tag
+def govuk_widget(field):
+    """Render a field's widget with the GOV.UK class, error state and described-by hints."""
+    css = _WIDGET_CLASSES.get(field.widget_type, "govuk-input")
+    if field.errors:
+        css += f" {css}--error"
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described.append(f"{field.auto_id}-error")
+    attrs = {"class": css}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def rag_tag(value, label=None):
+    """The RAG tag: colour plus its text, never colour alone."""
+    value = value or RAG.NOT_RATED
+    try:
+        rag = RAG(value)
+    except ValueError:
+        rag = RAG.NOT_RATED
+    return format_html('<strong class="app-rag app-rag--{}">{}</strong>', rag.value, label or rag.label)

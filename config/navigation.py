@@ -1,0 +1,36 @@
+"""The service navigation: one list, shown on every page, filtered to what exists and to
+what the signed-in person's role may open."""
+
+from django.urls import NoReverseMatch, reverse
+
+from partners.choices import Role
+
+# (label, url name, roles that see it; None = everyone signed in)
+NAVIGATION = [
+    ("My actions", "actionplans:my_actions", {Role.OFFICER, Role.PARTNER_OFFICER, Role.PLAN_MANAGER, Role.ADMIN}),
+    ("Dashboard", "actionplans:dashboard", None),
+    ("Plans", "actionplans:plan_list", None),
+    ("Actions", "actionplans:action_list", None),
+    ("Inspections", "inspections:inspection_list", None),
+    ("Agencies", "partners:agency_list", None),
+    ("Reports", "reports:job_list", None),
+    ("Import a plan", "actionplans:import_start", {Role.PLAN_MANAGER, Role.ADMIN}),
+]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return {"navigation": []}
+    items = []
+    for label, url_name, roles in NAVIGATION:
+        if roles is not None and user.role not in roles and not user.is_superuser:
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue  # a page not built yet
+        items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
+    if user.is_staff:
+        items.append({"label": "Admin", "url": reverse("admin:index"), "active": request.path.startswith("/admin/")})
+    return {"navigation": items}
