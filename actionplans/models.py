@@ -169,7 +169,7 @@ class Action(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActionQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["plan", "order", "id"]

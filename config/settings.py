@@ -15,7 +15,7 @@ from config.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
-_DEV_SECRET = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
+_DEV_SECRET = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"  # noqa: S105 - laptop default only
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
@@ -137,6 +137,7 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+FORMS_URLFIELD_ASSUME_HTTPS = True
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d %B %Y", "%d %b %Y"]
 
 STATIC_URL = "/static/"
@@ -159,6 +160,8 @@ STORAGES = {
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+# A ClamAV daemon ("127.0.0.1:3310" or "unix:///run/clamav/clamd.ctl"); empty skips scanning (logged).
+CLAMAV_ADDRESS = env_str("CLAMAV_ADDRESS")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REDIS_URL = env_str("REDIS_URL")
@@ -188,6 +191,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "action-plans@localhost")
+
+# The change history is evidence: nobody edits or reverts it from the application.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("theme.css", theme_css, name="theme_css"),
     path("accounts/", include("allauth.urls")),
+    path("", include("actionplans.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,12 @@ from partners.choices import Role, Sector
 from tests.factories import AgencyFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing costs ~0.3 s a user; tests build hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def council(db):
     return AgencyFactory(name="Testshire County Council", short_name="TCC", sector=Sector.LOCAL_AUTHORITY)

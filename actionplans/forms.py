@@ -1,0 +1,119 @@
+"""Forms for the officer's daily work. They validate and normalise; services save."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import URLValidator
+
+from actionplans.choices import RAG, ActionStatus, SignOffStage
+from actionplans.services import EvidenceLink
+
+DATE_HINT = "For example, 27/03/2026"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the documented Django pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class BritishDateField(forms.DateField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", DATE_HINT)
+        kwargs.setdefault("error_messages", {"invalid": f"Enter a real date, day first. {DATE_HINT}."})
+        super().__init__(*args, **kwargs)
+
+
+class ProgressUpdateForm(forms.Form):
+    as_of = BritishDateField(label="Date of this update")
+    narrative = forms.CharField(
+        label="What has happened since the last update?",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Say what was done, what difference it made, and what happens next.",
+        error_messages={"required": "Say what has happened since the last update."},
+    )
+    proposed_rag = forms.ChoiceField(
+        label="Proposed RAG rating",
+        choices=[(r.value, r.label) for r in (RAG.RED, RAG.AMBER, RAG.GREEN, RAG.BLUE)],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a RAG rating."},
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=ActionStatus.choices,
+        widget=forms.RadioSelect,
+        help_text="Delivered and complete need evidence and are confirmed by a sign-off.",
+        error_messages={"required": "Choose a status."},
+    )
+    files = MultipleFileField(
+        label="Evidence files (optional)",
+        required=False,
+        help_text="PDF, Word, Excel, PowerPoint, images or CSV; 20 MB at most each. You can choose several.",
+    )
+    links = forms.CharField(
+        label="Evidence links (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One web address per line, for example minutes on the board's site.",
+    )
+
+    def clean_links(self) -> list[EvidenceLink]:
+        validate = URLValidator(schemes=["https", "http"])
+        links = []
+        for n, line in enumerate(self.cleaned_data["links"].splitlines(), start=1):
+            url = line.strip()
+            if not url:
+                continue
+            try:
+                validate(url)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    f"Line {n} is not a web address. Enter addresses starting https://, one per line."
+                ) from None
+            links.append(EvidenceLink(url=url))
+        return links
+
+
+class RevisionRequestForm(forms.Form):
+    new_date = BritishDateField(label="New due date")
+    reason = forms.CharField(
+        label="Why is a new date needed?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say why the action needs a new date."},
+    )
+
+
+class RevisionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("approve", "Approve the new date"), ("decline", "Decline: keep the current date")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to approve or decline."},
+    )
+    note = forms.CharField(label="Note to the lead (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SignOffForm(forms.Form):
+    stage = forms.ChoiceField(
+        label="What are you signing off?",
+        choices=SignOffStage.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what you are signing off."},
+    )
+    note = forms.CharField(
+        label="Evidence of impact and any comment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

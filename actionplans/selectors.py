@@ -1,0 +1,166 @@
+"""Reads of action plans that cross relations, each with its select/prefetch beside the
+query so that a page's query count does not grow with the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from itertools import chain
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+
+from actionplans.models import (
+    Action,
+    ActionLink,
+    ActionSignOff,
+    DueDateRevision,
+    Evidence,
+    Measure,
+    Plan,
+    ProgressUpdate,
+)
+from actionplans.rag import annotate_rag
+from partners.models import PostHolding
+from partners.permissions import plans_visible_to
+
+
+def actions_for_list(user, today: dt.date) -> QuerySet:
+    """Actions a person may see, with RAG, last update date and what a list row shows."""
+    latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-as_of", "-created_at")
+    return annotate_rag(
+        Action.objects.for_user(user)
+        .select_related("plan", "section", "lead_post__agency")
+        .annotate(last_update_on=Subquery(latest.values("as_of")[:1])),
+        today,
+    )
+
+
+@dataclass
+class MyActions:
+    overdue: list[Action] = field(default_factory=list)
+    due_soon: list[Action] = field(default_factory=list)
+    update_needed: list[Action] = field(default_factory=list)
+    other: list[Action] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.overdue) + len(self.due_soon) + len(self.update_needed) + len(self.other)
+
+
+def my_actions(user, today: dt.date) -> MyActions:
+    """The actions a person leads (through the posts they hold now) or is a delegate on,
+    in four groups: overdue; due in the next 30 days; no update within the plan's review
+    cadence; the rest. Complete actions are left out: there is nothing more to do."""
+    holds_lead_post = PostHolding.objects.current(today).filter(post=OuterRef("lead_post"), person=user)
+    mine = (
+        actions_for_list(user, today)
+        .filter(Q(Exists(holds_lead_post)) | Q(delegates=user))
+        .exclude(status__in=["delivered", "outcome_evidenced"])
+        .distinct()
+        .order_by("due_date", "plan_id", "order")
+    )
+    groups = MyActions()
+    for action in mine:
+        cadence = dt.timedelta(days=action.plan.review_cadence_days)
+        if action.is_overdue(today):
+            groups.overdue.append(action)
+        elif action.due_date and action.due_date <= today + dt.timedelta(days=30):
+            groups.due_soon.append(action)
+        elif action.last_update_on is None or action.last_update_on < today - cadence:
+            groups.update_needed.append(action)
+        else:
+            groups.other.append(action)
+    return groups
+
+
+def action_for_page(user, pk: int, today: dt.date) -> Action:
+    """Everything the action page shows, in a fixed number of queries; 404 out of scope."""
+    evidence = Evidence.objects.select_related("added_by").order_by("-evidence_date", "id")
+    queryset = (
+        annotate_rag(Action.objects.for_user(user), today)
+        .select_related("plan", "section__parent", "lead_post__agency")
+        .prefetch_related(
+            "partner_agencies",
+            "findings__inspection",
+            "delegates",
+            Prefetch("revisions", queryset=DueDateRevision.objects.select_related("requested_by", "decided_by")),
+            Prefetch(
+                "updates",
+                queryset=ProgressUpdate.objects.select_related("author", "reviewed_by").prefetch_related(
+                    Prefetch("evidence", queryset=evidence)
+                ),
+            ),
+            Prefetch("evidence", queryset=evidence, to_attr="all_evidence"),
+            Prefetch("sign_offs", queryset=ActionSignOff.objects.select_related("signed_by")),
+            Prefetch("measures", queryset=Measure.objects.prefetch_related("values")),
+            Prefetch("links_out", queryset=ActionLink.objects.select_related("to_action")),
+            Prefetch("links_in", queryset=ActionLink.objects.select_related("from_action")),
+            Prefetch(
+                "lead_post__holdings",
+                queryset=PostHolding.objects.current(today).select_related("person"),
+                to_attr="current_holdings",
+            ),
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: dt.datetime
+    who: str
+    what: str
+    changes: list[str]
+
+
+def action_history(action: Action) -> list[HistoryEntry]:
+    """The change history of an action and of everything recorded on it, newest first."""
+    models = [
+        ("Action", Action.history.filter(id=action.pk)),
+        ("Progress update", ProgressUpdate.history.filter(action_id=action.pk)),
+        ("Evidence", Evidence.history.filter(action_id=action.pk)),
+        ("Due date revision", DueDateRevision.history.filter(action_id=action.pk)),
+        ("Sign-off", ActionSignOff.history.filter(action_id=action.pk)),
+    ]
+    verbs = {"+": "created", "~": "changed", "-": "deleted"}
+    records = chain.from_iterable(
+        ((label, r) for r in qs.select_related("history_user").order_by("history_date")) for label, qs in models
+    )
+    entries: list[HistoryEntry] = []
+    previous: dict[tuple[str, int], object] = {}
+    for label, record in records:
+        key = (label, record.id)
+        changes: list[str] = []
+        prior = previous.get(key)
+        if prior is not None and record.history_type == "~":
+            for change in record.diff_against(prior, excluded_fields=["version"]).changes:
+                name = record.instance_type._meta.get_field(change.field).verbose_name
+                changes.append(f"{name}: “{_short(change.old)}” → “{_short(change.new)}”")
+        previous[key] = record
+        if record.history_type == "~" and not changes:
+            continue
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=str(record.history_user) if record.history_user_id else "System or import",
+                what=f"{label} {verbs.get(record.history_type, 'changed')}",
+                changes=changes,
+            )
+        )
+    return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+def _short(value, limit: int = 80) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plans_for_list(user) -> QuerySet:
+    return plans_visible_to(user, Plan.objects.all()).order_by("-plan_date")
+
+
+def plan_for_page(user, slug: str, today: dt.date) -> tuple[Plan, list[Action]]:
+    plan = get_object_or_404(plans_for_list(user), slug=slug)
+    actions = list(actions_for_list(user, today).filter(plan=plan).order_by("section__order", "order", "id"))
+    return plan, actions

@@ -1,0 +1,317 @@
+"""Writes to action plans. Every change a person makes goes through one of these functions,
+from the browser, the admin, the importer, a command or a task alike: each checks who may
+do it, validates, writes inside one transaction, and queues its notifications on commit.
+
+The change history itself is written by django-simple-history on every save.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from actionplans.choices import RAG, ActionStatus, Decision, EvidenceKind, ReviewState, SignOffStage
+from actionplans.models import (
+    Action,
+    ActionSignOff,
+    DueDateRevision,
+    Evidence,
+    ProgressUpdate,
+)
+from partners.choices import Role
+from partners.permissions import can_update_action, is_plan_manager
+
+logger = logging.getLogger(__name__)
+
+SIGN_OFF_ROLES = {Role.PLAN_MANAGER, Role.DIRECTOR, Role.ADMIN}
+# Statuses a lead may record directly; completion needs a sign-off (action_sign_off).
+RECORDABLE_STATUSES = {ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS}
+
+
+class StaleEdit(ValidationError):
+    """Someone else saved first. ``changes`` lists what they changed, for the message."""
+
+    def __init__(self, message: str, changes: list[str]):
+        super().__init__(message)
+        self.changes = changes
+
+
+@dataclass(frozen=True)
+class EvidenceLink:
+    url: str
+    description: str = ""
+
+
+def _notify(kind: str, object_id: int) -> None:
+    from actionplans.tasks import send_notification
+
+    transaction.on_commit(lambda: send_notification.delay(kind, object_id))
+
+
+def _require_can_update(user, action: Action) -> None:
+    if not can_update_action(user, action):
+        raise PermissionDenied("You cannot update this action.")
+
+
+def _changes_since(action: Action, version: int) -> list[str]:
+    """What changed on an action since the version a form was built on, as sentences."""
+    seen = action.history.filter(version=version).order_by("-history_date").first()
+    latest = action.history.order_by("-history_date").select_related("history_user").first()
+    if seen is None or latest is None:
+        return []
+    who = str(latest.history_user) if latest.history_user_id else "someone else"
+    changes = []
+    for change in latest.diff_against(seen, excluded_fields=["version"]).changes:
+        label = Action._meta.get_field(change.field).verbose_name
+        changes.append(f"{label.capitalize()}: “{change.old}” became “{change.new}” ({who}).")
+    return changes
+
+
+def _check_version(action: Action, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != action.version:
+        raise StaleEdit(
+            "Someone else changed this action while you were editing it. Nothing of yours was saved: "
+            "check their changes and make yours again.",
+            _changes_since(action, expected_version),
+        )
+
+
+def _save_action(action: Action, fields: list[str]) -> None:
+    """Save and raise the version, so that a form built on the old version is refused."""
+    action.version += 1
+    action.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def evidence_attach(
+    *,
+    action: Action,
+    added_by,
+    files: Sequence = (),
+    links: Sequence[EvidenceLink] = (),
+    description: str = "",
+    update: ProgressUpdate | None = None,
+    evidence_date: dt.date | None = None,
+) -> list[Evidence]:
+    """Check every file first, then store them all; a rejected file stores nothing at all.
+
+    Files are saved under server-generated names in private storage. If anything fails after
+    a file has been written, the written files are removed again with the rolled-back rows.
+    """
+    from actionplans.uploads import check_upload, scan_upload
+
+    _require_can_update(added_by, action)
+    checked = [check_upload(f) for f in files]  # raises UploadRejected naming the file
+    for item in checked:
+        scan_upload(item)
+    saved: list[Evidence] = []
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            for item in checked:
+                evidence = Evidence(
+                    action=action,
+                    update=update,
+                    kind=EvidenceKind.DOCUMENT,
+                    original_name=item.display_name,
+                    content_type=item.content_type,
+                    size_bytes=item.size,
+                    sha256=item.sha256,
+                    evidence_date=evidence_date or timezone.localdate(),
+                    description=description or item.display_name,
+                    added_by=added_by,
+                )
+                evidence.file.save("upload", ContentFile(item.data), save=False)
+                written.append(evidence.file.name)
+                evidence.full_clean()
+                evidence.save()
+                saved.append(evidence)
+            for link in links:
+                evidence = Evidence(
+                    action=action,
+                    update=update,
+                    kind=EvidenceKind.LINK,
+                    url=link.url,
+                    evidence_date=evidence_date or timezone.localdate(),
+                    description=link.description or link.url,
+                    added_by=added_by,
+                )
+                evidence.full_clean()
+                evidence.save()
+                saved.append(evidence)
+    except BaseException:
+        for name in written:
+            Evidence._meta.get_field("file").storage.delete(name)
+        raise
+    return saved
+
+
+def progress_update_create(
+    *,
+    action: Action,
+    author,
+    narrative: str,
+    proposed_rag: str,
+    status: str,
+    as_of: dt.date | None = None,
+    files: Sequence = (),
+    links: Sequence[EvidenceLink] = (),
+) -> ProgressUpdate:
+    """Record dated progress with its evidence, all or nothing.
+
+    A lead may say an action is delivered or its outcome evidenced: the update records the
+    claim, and the action's status changes only when someone else signs it off.
+    """
+    _require_can_update(author, action)
+    today = timezone.localdate()
+    as_of = as_of or today
+    if as_of > today:
+        raise ValidationError({"as_of": "The date of an update cannot be in the future."})
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": "Choose a status."})
+    if proposed_rag == RAG.BLUE and status != ActionStatus.OUTCOME_EVIDENCED:
+        raise ValidationError({"proposed_rag": "Blue means complete: only propose it with the status “Complete: outcome evidenced”."})
+    if proposed_rag == RAG.GREEN and action.is_overdue(today) and status in RECORDABLE_STATUSES:
+        raise ValidationError(
+            {"proposed_rag": "This action is past its due date and not delivered, so it cannot be green. "
+             "Propose red or amber, or ask for a revised date."}
+        )
+    if status not in RECORDABLE_STATUSES and not files and not links and not action.evidence.exists():
+        raise ValidationError({"status": "Attach at least one piece of evidence to say the action is delivered or its outcome evidenced."})
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        update = ProgressUpdate(
+            action=action,
+            as_of=as_of,
+            author=author,
+            narrative=narrative.strip(),
+            proposed_rag=proposed_rag,
+            status=status,
+            review_state=ReviewState.APPROVED if is_plan_manager(author, action.plan) else ReviewState.SUBMITTED,
+        )
+        update.full_clean()
+        update.save()
+        evidence_attach(action=action, added_by=author, files=files, links=links, update=update, evidence_date=as_of)
+        if status in RECORDABLE_STATUSES and action.status != status:
+            action.status = status
+            _save_action(action, ["status"])
+    if update.review_state == ReviewState.SUBMITTED:
+        _notify("update_submitted", update.pk)
+    if status not in RECORDABLE_STATUSES:
+        _notify("sign_off_requested", update.pk)
+    return update
+
+
+def progress_update_review(*, update: ProgressUpdate, reviewer, approve: bool) -> ProgressUpdate:
+    if not is_plan_manager(reviewer, update.action.plan):
+        raise PermissionDenied("Only the plan's managers review updates.")
+    with transaction.atomic():
+        update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+        update.review_state = ReviewState.APPROVED if approve else ReviewState.RETURNED
+        update.reviewed_by = reviewer
+        update.reviewed_at = timezone.now()
+        update.version = F("version") + 1
+        update.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "version"])
+        update.refresh_from_db()
+    return update
+
+
+def due_date_revision_request(*, action: Action, requested_by, new_date: dt.date, reason: str) -> DueDateRevision:
+    """The lead asks for more time; a plan manager decides."""
+    _require_can_update(requested_by, action)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the action needs a new date."})
+    if new_date == action.due_date:
+        raise ValidationError({"new_date": "The new date is the same as the current due date."})
+    if new_date < timezone.localdate():
+        raise ValidationError({"new_date": "The new date must be today or later."})
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        if action.revisions.filter(decision=Decision.PENDING).exists():
+            raise ValidationError("A revised date is already awaiting a decision for this action.")
+        revision = DueDateRevision(
+            action=action, old_date=action.due_date, new_date=new_date, reason=reason, requested_by=requested_by
+        )
+        revision.full_clean()
+        revision.save()
+    _notify("revision_requested", revision.pk)
+    return revision
+
+
+def due_date_revision_decide(*, revision: DueDateRevision, decided_by, approve: bool, note: str = "") -> DueDateRevision:
+    """Approving moves the action's due date; its original due date never moves."""
+    if not is_plan_manager(decided_by, revision.action.plan):
+        raise PermissionDenied("Only the plan's managers decide revised dates.")
+    with transaction.atomic():
+        revision = DueDateRevision.objects.select_for_update().select_related("action").get(pk=revision.pk)
+        if revision.decision != Decision.PENDING:
+            raise ValidationError("This request has already been decided.")
+        revision.decision = Decision.APPROVED if approve else Decision.DECLINED
+        revision.decided_by = decided_by
+        revision.decided_at = timezone.now()
+        revision.decision_note = note.strip()
+        revision.full_clean()
+        revision.save()
+        if approve:
+            action = revision.action
+            action.due_date = revision.new_date
+            action.full_clean()
+            _save_action(action, ["due_date"])
+    _notify("revision_decided", revision.pk)
+    return revision
+
+
+def action_sign_off(*, action: Action, stage: str, signed_by, note: str = "") -> ActionSignOff:
+    """Sign off delivery, or the evidenced outcome, of an action.
+
+    Needs at least one piece of evidence and a plan manager, director or admin who is not
+    the lead (not a holder of the lead post, nor a delegate). Outcome evidenced needs
+    delivery signed off first.
+    """
+    if stage not in SignOffStage.values:
+        raise ValidationError({"stage": "Choose delivered or outcome evidenced."})
+    if signed_by.role not in SIGN_OFF_ROLES and not signed_by.is_superuser:
+        raise PermissionDenied("Only a plan manager or director can sign off an action.")
+    today = timezone.localdate()
+    is_lead = bool(
+        action.lead_post_id and action.lead_post.holdings.current(today).filter(person=signed_by).exists()
+    ) or action.delegates.filter(pk=signed_by.pk).exists()
+    if is_lead:
+        raise ValidationError("Sign-off must be by someone other than the action's lead.")
+    if not action.evidence.exists():
+        raise ValidationError("Attach at least one piece of evidence before signing this action off.")
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        if stage == SignOffStage.OUTCOME_EVIDENCED and not action.sign_offs.filter(stage=SignOffStage.DELIVERED).exists():
+            raise ValidationError("Sign off delivery before signing off the evidenced outcome.")
+        if action.sign_offs.filter(stage=stage).exists():
+            raise ValidationError("This stage has already been signed off.")
+        sign_off = ActionSignOff(action=action, stage=stage, signed_by=signed_by, note=note.strip())
+        sign_off.full_clean()
+        sign_off.save()
+        action.status = ActionStatus.DELIVERED if stage == SignOffStage.DELIVERED else ActionStatus.OUTCOME_EVIDENCED
+        _save_action(action, ["status"])
+    _notify("signed_off", sign_off.pk)
+    return sign_off
+
+
+def action_update(*, action: Action, editor, expected_version: int | None, **fields) -> Action:
+    """Change an action's own fields, refusing a save based on a stale copy."""
+    if not is_plan_manager(editor, action.plan):
+        raise PermissionDenied("Only the plan's managers edit actions.")
+    with transaction.atomic():
+        current = Action.objects.select_for_update().get(pk=action.pk)
+        _check_version(current, expected_version)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.full_clean()
+        _save_action(current, list(fields))
+    return current

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from actionplans import views
+
+app_name = "actionplans"
+
+urlpatterns = [
+    path("my-actions/", views.my_actions, name="my_actions"),
+    path("plans/", views.plan_list, name="plan_list"),
+    path("plans/<slug:slug>/", views.plan_detail, name="plan_detail"),
+    path("actions/<int:pk>/", views.action_detail, name="action_detail"),
+    path("actions/<int:pk>/update/", views.progress_update_create, name="progress_create"),
+    path("actions/<int:pk>/revised-date/", views.revision_request, name="revision_request"),
+    path("actions/<int:pk>/revised-date/<int:revision_pk>/", views.revision_decide, name="revision_decide"),
+    path("actions/<int:pk>/sign-off/", views.sign_off, name="sign_off"),
+    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+]

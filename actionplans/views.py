@@ -1,0 +1,184 @@
+"""Pages for action plans. Each view scopes its objects with the one permission rule
+(partners.permissions) so anything out of scope is a 404, and each POST validates a form
+and calls exactly one service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from actionplans import selectors, services
+from actionplans.forms import (
+    ProgressUpdateForm,
+    RevisionDecisionForm,
+    RevisionRequestForm,
+    SignOffForm,
+)
+from actionplans.models import Action, DueDateRevision, Evidence
+from actionplans.services import SIGN_OFF_ROLES
+from partners.permissions import can_update_action, is_plan_manager
+
+
+def _scoped_action(request, pk: int) -> Action:
+    return get_object_or_404(Action.objects.for_user(request.user).select_related("plan", "lead_post"), pk=pk)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def my_actions(request):
+    today = timezone.localdate()
+    groups = selectors.my_actions(request.user, today)
+    return render(request, "actionplans/my_actions.html", {"groups": groups, "today": today})
+
+
+@login_required
+def action_detail(request, pk: int):
+    today = timezone.localdate()
+    action = selectors.action_for_page(request.user, pk, today)
+    user = request.user
+    context = {
+        "action": action,
+        "today": today,
+        "history": selectors.action_history(action),
+        "can_update": can_update_action(user, action),
+        "can_manage": is_plan_manager(user, action.plan),
+        "can_sign_off": user.role in SIGN_OFF_ROLES or user.is_superuser,
+        "pending_revision": next((r for r in action.revisions.all() if r.decision == "pending"), None),
+    }
+    return render(request, "actionplans/action_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def progress_update_create(request, pk: int):
+    action = _scoped_action(request, pk)
+    if not can_update_action(request.user, action):
+        raise PermissionDenied
+    form = ProgressUpdateForm(
+        request.POST or None, request.FILES or None, initial={"as_of": timezone.localdate(), "status": action.status}
+    )
+    if request.method == "POST" and form.is_valid():
+        from actionplans.uploads import UploadRejected
+
+        data = form.cleaned_data
+        try:
+            services.progress_update_create(
+                action=action, author=request.user, narrative=data["narrative"], proposed_rag=data["proposed_rag"],
+                status=data["status"], as_of=data["as_of"], files=data["files"], links=data["links"],
+            )
+        except UploadRejected as exc:
+            form.add_error("files", str(exc.message))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Your update has been recorded.")
+            return redirect("actionplans:action_detail", pk=action.pk)
+    return render(request, "actionplans/progress_form.html", {"action": action, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revision_request(request, pk: int):
+    action = _scoped_action(request, pk)
+    if not can_update_action(request.user, action):
+        raise PermissionDenied
+    form = RevisionRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.due_date_revision_request(
+                action=action, requested_by=request.user,
+                new_date=form.cleaned_data["new_date"], reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Your request for a revised date has been sent to the plan's managers.")
+            return redirect("actionplans:action_detail", pk=action.pk)
+    return render(request, "actionplans/revision_form.html", {"action": action, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revision_decide(request, pk: int, revision_pk: int):
+    action = _scoped_action(request, pk)
+    revision = get_object_or_404(DueDateRevision.objects.select_related("requested_by"), pk=revision_pk, action=action)
+    if not is_plan_manager(request.user, action.plan):
+        raise PermissionDenied
+    form = RevisionDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.due_date_revision_decide(
+                revision=revision, decided_by=request.user,
+                approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "The decision has been recorded and the lead told.")
+            return redirect("actionplans:action_detail", pk=action.pk)
+    return render(request, "actionplans/revision_decide.html", {"action": action, "revision": revision, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_off(request, pk: int):
+    action = _scoped_action(request, pk)
+    if request.user.role not in SIGN_OFF_ROLES and not request.user.is_superuser:
+        raise PermissionDenied
+    form = SignOffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_sign_off(
+                action=action, stage=form.cleaned_data["stage"], signed_by=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "The action has been signed off.")
+            return redirect("actionplans:action_detail", pk=action.pk)
+    return render(request, "actionplans/sign_off_form.html", {"action": action, "form": form})
+
+
+@login_required
+def evidence_download(request, pk: int):
+    """Evidence files are never served from a public URL: only here, after the scope check."""
+    from actionplans.uploads import safe_download_name
+
+    evidence = get_object_or_404(
+        Evidence.objects.filter(action__in=Action.objects.for_user(request.user)).exclude(file=""), pk=pk
+    )
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    response = FileResponse(handle, content_type=evidence.content_type or "application/octet-stream")
+    response["Content-Disposition"] = safe_download_name(evidence.original_name or "evidence")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def plan_list(request):
+    today = timezone.localdate()
+    return render(request, "actionplans/plan_list.html", {"plans": selectors.plans_for_list(request.user), "today": today})
+
+
+@login_required
+def plan_detail(request, slug: str):
+    today = timezone.localdate()
+    plan, actions = selectors.plan_for_page(request.user, slug, today)
+    return render(request, "actionplans/plan_detail.html", {"plan": plan, "actions": actions, "today": today})
