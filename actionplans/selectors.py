@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from itertools import chain
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from actionplans.models import (
@@ -164,3 +164,45 @@ def plan_for_page(user, slug: str, today: dt.date) -> tuple[Plan, list[Action]]:
     plan = get_object_or_404(plans_for_list(user), slug=slug)
     actions = list(actions_for_list(user, today).filter(plan=plan).order_by("section__order", "order", "id"))
     return plan, actions
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    label: str
+    url: str
+
+
+def waiting_for(user, today: dt.date) -> list[WaitingItem]:
+    """What awaits a person on their home page: decisions for managers, overdue work for leads."""
+    from django.urls import reverse
+
+    from partners.choices import Role
+
+    items: list[WaitingItem] = []
+    if user.role in (Role.PLAN_MANAGER, Role.ADMIN) or user.is_superuser:
+        managed = Action.objects.filter(plan__managers=user) if not user.is_superuser else Action.objects.all()
+        revisions = (
+            DueDateRevision.objects.filter(action__in=managed, decision="pending")
+            .select_related("action").order_by("requested_at")
+        )
+        for revision in revisions[:20]:
+            items.append(WaitingItem(
+                f"Decide a revised date for {revision.action.reference} (to {revision.new_date:%d %B %Y})",
+                reverse("actionplans:revision_decide", args=[revision.action_id, revision.pk]),
+            ))
+        claims = (
+            ProgressUpdate.objects.filter(action__in=managed, status__in=["delivered", "outcome_evidenced"])
+            .exclude(action__status=F("status")).select_related("action").order_by("as_of")
+        )
+        for update in claims[:20]:
+            items.append(WaitingItem(
+                f"Sign off {update.action.reference}: {update.get_status_display().lower()} says {update.author_display}",
+                reverse("actionplans:sign_off", args=[update.action_id]),
+            ))
+    if user.role in (Role.OFFICER, Role.PARTNER_OFFICER, Role.PLAN_MANAGER):
+        mine = my_actions(user, today)
+        if mine.overdue:
+            items.append(WaitingItem(f"{len(mine.overdue)} of your actions are overdue", reverse("actionplans:my_actions") + "#overdue"))
+        if mine.update_needed:
+            items.append(WaitingItem(f"{len(mine.update_needed)} of your actions need an update", reverse("actionplans:my_actions") + "#update-needed"))
+    return items

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from config.health import healthz
 from config.theme import theme_css
-from partners.views import home
+from partners.views import accessibility, home, privacy
 
 admin.site.site_header = "Action plans administration"
 admin.site.site_title = "Action plans admin"
@@ -11,6 +11,8 @@ admin.site.site_title = "Action plans admin"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("accessibility/", accessibility, name="accessibility"),
+    path("privacy/", privacy, name="privacy"),
     path("theme.css", theme_css, name="theme_css"),
     path("accounts/", include("allauth.urls")),
     path("", include("actionplans.urls")),

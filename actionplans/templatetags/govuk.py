@@ -27,7 +27,10 @@ def govuk_widget(field):
         described.append(f"{field.auto_id}-hint")
     if field.errors:
         described.append(f"{field.auto_id}-error")
-    attrs = {"class": css}
+    # GOV.UK advises against placeholders: the label and hint say what to enter.
+    attrs = {"class": css, "placeholder": False}
+    if field.widget_type == "email":
+        attrs["spellcheck"] = "false"
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)

@@ -1,0 +1,186 @@
+"""Admin pages for the partnership: agencies, people, posts and who holds them, and the
+governance bodies whose meetings drive report deadlines.
+
+Every foreign key that can point at hundreds of rows (people, posts, agencies) is an
+autocomplete, and every list selects its related rows up front, so the pages stay fast at
+the scale in DOMAIN.md (30 agencies, 400 people)."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import Prefetch
+
+from partners.models import Agency, GovernanceBody, Meeting, Post, PostHolding, User
+
+
+class PostInline(admin.TabularInline):
+    model = Post
+    fields = ("title", "is_active")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "sector", "is_active")
+    list_filter = ("sector", "is_active")
+    search_fields = ("name", "short_name")
+    inlines = [PostInline]
+
+
+class UserCreationAdminForm(AdminUserCreationForm):
+    """Django's admin creation form, for people who sign in by email and have no username."""
+
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "role", "agency")
+
+    def clean_email(self):
+        # Sign-in matches the lower-cased address (UserManager stores it that way), so two
+        # accounts differing only in case would be one person who cannot sign in.
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("A person with this email address already exists.")
+        return email
+
+
+class UserChangeAdminForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        clash = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("A person with this email address already exists.")
+        return email
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeAdminForm
+    add_form = UserCreationAdminForm
+    list_display = ("email", "full_name", "role", "agency", "is_active")
+    list_filter = ("role", "agency", "is_active", "is_staff")
+    list_select_related = ("agency",)
+    search_fields = ("email", "full_name")
+    ordering = ("email",)
+    autocomplete_fields = ("agency",)
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Person", {"fields": ("full_name", "phone", "role", "agency")}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "email",
+                    "full_name",
+                    "role",
+                    "agency",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+
+
+class PostHoldingInline(admin.TabularInline):
+    model = PostHolding
+    fields = ("person", "started_on", "ended_on")
+    autocomplete_fields = ("person",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person", "post")
+
+
+class CurrentHoldingFilter(admin.SimpleListFilter):
+    title = "holding"
+    parameter_name = "holding"
+
+    def lookups(self, request, model_admin):
+        return (("current", "Current"), ("ended", "Ended"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "current":
+            return queryset.current()
+        if self.value() == "ended":
+            return queryset.exclude(pk__in=PostHolding.objects.current().values("pk"))
+        return queryset
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ("title", "agency", "current_holders", "is_active")
+    list_filter = ("agency", "is_active")
+    search_fields = ("title", "agency__name", "agency__short_name")
+    autocomplete_fields = ("agency",)
+    inlines = [PostHoldingInline]
+
+    def get_queryset(self, request):
+        # Post.__str__ names the agency; the autocomplete and the list both need it.
+        current = PostHolding.objects.current().select_related("person")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("agency")
+            .prefetch_related(Prefetch("holdings", queryset=current, to_attr="current_holdings"))
+        )
+
+    @admin.display(description="current holders")
+    def current_holders(self, obj: Post) -> str:
+        return ", ".join(str(h.person) for h in obj.current_holdings) or "Vacant"
+
+
+@admin.register(PostHolding)
+class PostHoldingAdmin(admin.ModelAdmin):
+    list_display = ("person", "post", "started_on", "ended_on")
+    list_filter = (CurrentHoldingFilter, "post__agency")
+    search_fields = ("person__full_name", "person__email", "post__title")
+    autocomplete_fields = ("post", "person")
+    date_hierarchy = "started_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person", "post__agency")
+
+
+class MeetingInline(admin.TabularInline):
+    model = Meeting
+    fields = ("date", "title", "location")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(GovernanceBody)
+class GovernanceBodyAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "kind", "parent", "agency", "papers_due_working_days")
+    list_filter = ("kind",)
+    list_select_related = ("parent", "agency")
+    search_fields = ("name", "short_name")
+    autocomplete_fields = ("parent", "agency")
+    inlines = [MeetingInline]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ("date", "body", "title", "location")
+    list_filter = ("body",)
+    search_fields = ("title", "location", "body__name", "body__short_name")
+    autocomplete_fields = ("body",)
+    date_hierarchy = "date"
+
+    def get_queryset(self, request):
+        # Meeting.__str__ names the body.
+        return super().get_queryset(request).select_related("body")
