@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actionplans import views
+from actionplans import urls_dashboard, urls_plans, urls_table, views
 
 app_name = "actionplans"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("actions/<int:pk>/revised-date/<int:revision_pk>/", views.revision_decide, name="revision_decide"),
     path("actions/<int:pk>/sign-off/", views.sign_off, name="sign_off"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    *urls_table.urlpatterns,
+    *urls_dashboard.urlpatterns,
+    *urls_plans.urlpatterns,
 ]

@@ -16,5 +16,7 @@ urlpatterns = [
     path("theme.css", theme_css, name="theme_css"),
     path("accounts/", include("allauth.urls")),
     path("", include("actionplans.urls")),
+    path("inspections/", include("inspections.urls")),
+    path("partnership/", include("partners.urls")),
     path("admin/", admin.site.urls),
 ]
