@@ -21,6 +21,7 @@ from actionplans.forms import (
 )
 from actionplans.models import Action, DueDateRevision, Evidence
 from actionplans.services import SIGN_OFF_ROLES
+from actionplans.uploads import UploadRejected, safe_download_name
 from partners.permissions import can_update_action, is_plan_manager
 
 
@@ -70,8 +71,6 @@ def progress_update_create(request, pk: int):
         request.POST or None, request.FILES or None, initial={"as_of": timezone.localdate(), "status": action.status}
     )
     if request.method == "POST" and form.is_valid():
-        from actionplans.uploads import UploadRejected
-
         data = form.cleaned_data
         try:
             services.progress_update_create(
@@ -154,8 +153,6 @@ def sign_off(request, pk: int):
 @login_required
 def evidence_download(request, pk: int):
     """Evidence files are never served from a public URL: only here, after the scope check."""
-    from actionplans.uploads import safe_download_name
-
     evidence = get_object_or_404(
         Evidence.objects.filter(action__in=Action.objects.for_user(request.user)).exclude(file=""), pk=pk
     )
