@@ -132,3 +132,26 @@ def test_a_stale_edit_is_refused_and_says_what_changed(action, plan_manager):
     assert any("Referral routes are clear." in change for change in exc.value.changes)
     action.refresh_from_db()
     assert action.outcome == "Referral routes are clear."
+
+
+def test_a_rejected_file_saves_nothing_of_the_update(action, officer, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from actionplans.models import Evidence
+    from actionplans.uploads import UploadRejected
+
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}
+    good = SimpleUploadedFile("minutes.csv", b"date,item\n01/02/2026,MASH audit\n", content_type="text/csv")
+    renamed_program = SimpleUploadedFile("audit.pdf", b"MZ\x90\x00" + b"\x00" * 200, content_type="application/pdf")
+    with pytest.raises(UploadRejected) as exc:
+        services.progress_update_create(
+            action=action, author=officer, narrative="Audit done", proposed_rag="amber", status="in_progress",
+            files=[good, renamed_program], links=[services.EvidenceLink(url="https://example.org/minutes")],
+        )
+    assert "audit.pdf" in exc.value.message
+    assert not ProgressUpdate.objects.exists()
+    assert not Evidence.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    action.refresh_from_db()
+    assert action.status == ActionStatus.NOT_STARTED
