@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,6 +8,8 @@ from partners.views import accessibility, home, privacy
 
 admin.site.site_header = "Action plans administration"
 admin.site.site_title = "Action plans admin"
+# Staff sign in through allauth too, so the admin gets MFA and login throttling.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", home, name="home"),
