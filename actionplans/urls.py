@@ -1,13 +1,11 @@
 from django.urls import path
 
-from actionplans import urls_dashboard, urls_plans, urls_table, views
+from actionplans import urls_dashboard, urls_import, urls_plans, urls_table, views
 
 app_name = "actionplans"
 
 urlpatterns = [
     path("my-actions/", views.my_actions, name="my_actions"),
-    path("plans/", views.plan_list, name="plan_list"),
-    path("plans/<slug:slug>/", views.plan_detail, name="plan_detail"),
     path("actions/<int:pk>/", views.action_detail, name="action_detail"),
     path("actions/<int:pk>/update/", views.progress_update_create, name="progress_create"),
     path("actions/<int:pk>/revised-date/", views.revision_request, name="revision_request"),
@@ -17,4 +15,5 @@ urlpatterns = [
     *urls_table.urlpatterns,
     *urls_dashboard.urlpatterns,
     *urls_plans.urlpatterns,
+    *urls_import.urlpatterns,
 ]

@@ -1,0 +1,3 @@
+"""URL patterns included by actionplans/urls.py (same namespace)."""
+
+urlpatterns: list = []
