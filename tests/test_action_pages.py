@@ -106,6 +106,7 @@ def test_evidence_download_is_refused_outside_scope(client, officer, outsider, c
     assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
     assert "attachment" in response["Content-Disposition"] and "audit.pdf" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"].startswith("sandbox")  # not replaced by the site policy
 
 
 def test_my_actions_groups_overdue_due_soon_and_update_needed(client, officer, council, plan):
