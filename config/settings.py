@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "partners.mfa.RequireMFAMiddleware",
     "csp.middleware.CSPMiddleware",
     "partners.security_log.RefusedAccessLogMiddleware",
 ]
@@ -129,6 +130,9 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", PARTNERSHIP_NAME)
+# Every account outside the demo must set up an authenticator before using the service.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
+DEMO_EMAIL_DOMAIN = "demo.example"
 
 # Idle sessions expire; every request renews the clock.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

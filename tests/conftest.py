@@ -13,6 +13,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _mfa_not_required(settings):
+    # Factory people have no authenticator; tests/test_mfa.py turns the requirement on.
+    settings.MFA_REQUIRED = False
+
+
 @pytest.fixture
 def council(db):
     return AgencyFactory(name="Testshire County Council", short_name="TCC", sector=Sector.LOCAL_AUTHORITY)
