@@ -5,6 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from inspections.choices import FindingKind, Grade, InspectionKind, Inspectorate
 
@@ -35,8 +36,11 @@ class Inspection(models.Model):
     wsoa_due_on = models.DateField("written statement of action due", null=True, blank=True)
     overall_grade = models.CharField(max_length=32, choices=Grade.choices, blank=True)
     report_file = models.FileField(upload_to="inspection-reports/", blank=True)
+    report_original_name = models.CharField(max_length=255, blank=True, help_text="The report file's name as uploaded.")
     report_url = models.URLField(blank=True)
     summary = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-published_on", "title"]
@@ -66,6 +70,8 @@ class Judgement(models.Model):
     area = models.CharField(max_length=200)
     grade = models.CharField(max_length=32, choices=Grade.choices)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["inspection", "id"]
         constraints = [
@@ -88,6 +94,8 @@ class Finding(models.Model):
     theme = models.CharField(max_length=120, blank=True, db_index=True)
     inspectorates = models.JSONField(default=list, blank=True, help_text="Who raised it, where the plan says.")
     order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["inspection", "order", "id"]
