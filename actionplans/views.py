@@ -167,15 +167,3 @@ def evidence_download(request, pk: int):
     response["Cache-Control"] = "private, no-store"
     return response
 
-
-@login_required
-def plan_list(request):
-    today = timezone.localdate()
-    return render(request, "actionplans/plan_list.html", {"plans": selectors.plans_for_list(request.user), "today": today})
-
-
-@login_required
-def plan_detail(request, slug: str):
-    today = timezone.localdate()
-    plan, actions = selectors.plan_for_page(request.user, slug, today)
-    return render(request, "actionplans/plan_detail.html", {"plan": plan, "actions": actions, "today": today})
