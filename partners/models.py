@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from partners.choices import BodyKind, Role, Sector
 
@@ -108,6 +109,8 @@ class PostHolding(models.Model):
     ended_on = models.DateField(null=True, blank=True)
 
     objects = PostHoldingQuerySet.as_manager()
+    # Who handed a post over, and when, is part of the evidence trail.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["post", "-started_on"]
