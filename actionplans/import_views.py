@@ -64,7 +64,7 @@ from actionplans.importing.columns import find_header
 from actionplans.models import Plan
 from inspections.models import Inspection
 from partners.choices import Role
-from partners.permissions import is_plan_manager
+from partners.permissions import can_manage_partnership, is_plan_manager
 
 logger = logging.getLogger("actionplans.import")
 
@@ -187,7 +187,7 @@ def _keep_upload(form: ImportUploadForm) -> PendingImport:
 
 
 def _require_importer(user) -> None:
-    if not plan_services.can_create_plan(user):
+    if not can_manage_partnership(user):
         raise PermissionDenied("Only plan managers and admins import plans.")
 
 
@@ -322,7 +322,7 @@ def plan_import_save(
     """Save an import preview into ``plan``, or into a new plan made first (managed by
     ``user``, answering ``inspection``). One transaction: when anything fails, neither the
     plan nor any row of the file is left behind. ``plan.import_summary`` says what was done."""
-    if not plan_services.can_create_plan(user):
+    if not can_manage_partnership(user):
         raise PermissionDenied("Only plan managers and admins import plans.")
     with transaction.atomic():
         if plan is None:

@@ -29,14 +29,12 @@ from actionplans.models import (
     Plan,
     Section,
 )
-from partners.choices import Role
 from partners.models import Agency, GovernanceBody, Post, User
-from partners.permissions import is_plan_manager
+from partners.permissions import can_manage_partnership, is_plan_manager
 
 # A plan moves forward one step at a time, never back.
 STATUS_ORDER = [PlanStatus.DRAFT, PlanStatus.APPROVED, PlanStatus.SUBMITTED, PlanStatus.LIVE, PlanStatus.CLOSED]
 NEXT_STATUS = dict(zip(STATUS_ORDER, STATUS_ORDER[1:], strict=False))
-PLAN_CREATOR_ROLES = {Role.PLAN_MANAGER, Role.ADMIN}
 # Paths under /plans/ that a plan's slug must not take.
 RESERVED_SLUGS = {"new"}
 
@@ -44,10 +42,6 @@ RESERVED_SLUGS = {"new"}
 # --- Permission ----------------------------------------------------------------------
 
 
-def can_create_plan(user) -> bool:
-    return bool(
-        user and user.is_authenticated and user.is_active and (user.is_superuser or user.role in PLAN_CREATOR_ROLES)
-    )
 
 
 def _require_manager(user, plan: Plan) -> None:
@@ -99,7 +93,7 @@ def plan_create(
     managers: Iterable[User] = (),
 ) -> Plan:
     """A new draft plan; whoever creates it manages it, with any other managers named."""
-    if not can_create_plan(created_by):
+    if not can_manage_partnership(created_by):
         raise PermissionDenied("Only plan managers create plans.")
     title = title.strip()
     with transaction.atomic():

@@ -28,7 +28,7 @@ from actionplans.plan_forms import (
     SectionForm,
 )
 from actionplans.services import StaleEdit
-from partners.permissions import is_plan_manager
+from partners.permissions import can_manage_partnership, is_plan_manager
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -64,7 +64,7 @@ def plan_list(request):
     today = timezone.localdate()
     context = {
         "rows": plan_selectors.plans_for_list(request.user, today),
-        "can_create": plan_services.can_create_plan(request.user),
+        "can_create": can_manage_partnership(request.user),
         "today": today,
     }
     return render(request, "actionplans/plan_list.html", context)
@@ -102,7 +102,7 @@ def _plan_form_values(form: PlanForm) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_create(request):
-    if not plan_services.can_create_plan(request.user):
+    if not can_manage_partnership(request.user):
         raise PermissionDenied("Only plan managers create plans.")
     initial = {"plan_date": timezone.localdate(), "uses_blue": True, "managers": [request.user.pk]}
     form = PlanForm(request.POST or None, initial=initial)

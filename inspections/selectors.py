@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 
 from actionplans.models import Action, Plan
@@ -21,17 +21,8 @@ from actionplans.rag import annotate_rag
 from inspections.choices import FindingKind
 from inspections.models import Finding, Inspection
 from partners.choices import Role
-from partners.permissions import _agency_scoped, plans_visible_to
+from partners.permissions import inspections_visible_to, is_agency_scoped, plans_visible_to
 from partners.workdays import working_days_between
-
-
-def inspections_visible_to(user, inspections: QuerySet) -> QuerySet:
-    if not (user and user.is_authenticated and user.is_active):
-        return inspections.none()
-    if not _agency_scoped(user):
-        return inspections
-    answering = plans_visible_to(user, Plan.objects.filter(inspections=OuterRef("pk")))
-    return inspections.filter(Exists(answering))
 
 
 @dataclass(frozen=True)
@@ -201,7 +192,7 @@ def finding_coverage(user, inspection: Inspection, today: dt.date) -> Coverage:
             key=lambda a: (a.plan.plan_date, a.plan_id, a.order, a.pk),
         )
         rows.append(FindingCoverage(finding=finding, actions=row_actions))
-    return Coverage(inspection=inspection, rows=rows, scoped=_agency_scoped(user))
+    return Coverage(inspection=inspection, rows=rows, scoped=is_agency_scoped(user))
 
 
 # --- linking findings to actions, from the finding's side ------------------------------

@@ -2,7 +2,7 @@
 command call these same functions: each checks who may do it, validates every row with
 ``full_clean()``, and writes inside one transaction, so a refused change saves nothing.
 
-Who may record inspections: plan managers and administrators (``can_record_inspections``).
+Who may record inspections: plan managers and administrators (``can_manage_partnership``).
 Who may say which actions answer a finding: the managers of the action's plan
 (``partners.permissions.is_plan_manager``).
 """
@@ -22,23 +22,16 @@ from django.db import transaction
 from actionplans.models import Action, Plan
 from inspections.models import Finding, Inspection, Judgement
 from inspections.parsing import ParsedFinding, normalise_text
-from partners.choices import Role
-from partners.permissions import is_plan_manager
+from partners.permissions import can_manage_partnership, is_plan_manager
 
 logger = logging.getLogger(__name__)
 
-RECORDING_ROLES = {Role.PLAN_MANAGER, Role.ADMIN}
 
 
-def can_record_inspections(user) -> bool:
-    """Plan managers and administrators record inspections and what the inspectors found."""
-    return bool(
-        user and user.is_authenticated and user.is_active and (user.is_superuser or user.role in RECORDING_ROLES)
-    )
 
 
 def _require_recorder(user) -> None:
-    if not can_record_inspections(user):
+    if not can_manage_partnership(user):
         raise PermissionDenied("Only plan managers record inspections and their findings.")
 
 

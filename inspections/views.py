@@ -18,8 +18,7 @@ from actionplans.models import Plan
 from actionplans.uploads import UploadRejected, safe_download_name
 from inspections import selectors, services
 from inspections.forms import FindingActionsForm, FindingForm, FindingsPasteForm, InspectionForm
-from inspections.services import can_record_inspections
-from partners.permissions import is_plan_manager
+from partners.permissions import can_manage_partnership, is_plan_manager
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -31,7 +30,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 
 def _require_recorder(user) -> None:
-    if not can_record_inspections(user):
+    if not can_manage_partnership(user):
         raise PermissionDenied("Only plan managers record inspections and their findings.")
 
 
@@ -40,7 +39,7 @@ def inspection_list(request):
     today = timezone.localdate()
     context = {
         "inspections": selectors.inspections_for_list(request.user, today),
-        "can_record": can_record_inspections(request.user),
+        "can_record": can_manage_partnership(request.user),
         "today": today,
     }
     return render(request, "inspections/inspection_list.html", context)
@@ -50,7 +49,7 @@ def inspection_list(request):
 def inspection_detail(request, pk: int):
     today = timezone.localdate()
     page = selectors.inspection_for_page(request.user, pk, today)
-    context = {"page": page, "inspection": page.inspection, "can_record": can_record_inspections(request.user)}
+    context = {"page": page, "inspection": page.inspection, "can_record": can_manage_partnership(request.user)}
     return render(request, "inspections/inspection_detail.html", context)
 
 
@@ -219,7 +218,7 @@ def coverage(request, pk: int):
     context = {
         "inspection": inspection,
         "coverage": selectors.finding_coverage(request.user, inspection, today),
-        "can_link": can_record_inspections(request.user),
+        "can_link": can_manage_partnership(request.user),
     }
     return render(request, "inspections/coverage.html", context)
 

@@ -19,16 +19,19 @@ from django.utils import timezone
 from partners.choices import Role
 
 READ_ONLY_ROLES = {Role.MEMBER, Role.CLERK, Role.DIRECTOR}
+# Record inspections, create plans, hand posts to new holders.
+PARTNERSHIP_MANAGER_ROLES = {Role.PLAN_MANAGER, Role.ADMIN}
 
 
-def _agency_scoped(user) -> bool:
+def is_agency_scoped(user) -> bool:
+    """Whether a person sees only their agency's share of the partnership."""
     return user.role == Role.PARTNER_OFFICER and not user.is_superuser
 
 
 def actions_visible_to(user, actions: QuerySet) -> QuerySet:
     if not (user and user.is_authenticated and user.is_active):
         return actions.none()
-    if not _agency_scoped(user):
+    if not is_agency_scoped(user):
         return actions
     if user.agency_id is None:
         return actions.none()
@@ -41,7 +44,7 @@ def actions_visible_to(user, actions: QuerySet) -> QuerySet:
 def plans_visible_to(user, plans: QuerySet) -> QuerySet:
     if not (user and user.is_authenticated and user.is_active):
         return plans.none()
-    if not _agency_scoped(user):
+    if not is_agency_scoped(user):
         return plans
     from actionplans.models import Action
 
@@ -63,7 +66,7 @@ def can_update_action(user, action) -> bool:
         return False
     if is_plan_manager(user, action.plan):
         return True
-    if _agency_scoped(user):
+    if is_agency_scoped(user):
         return actions_visible_to(user, type(action).objects.filter(pk=action.pk)).exists()
     if action.delegates.filter(pk=user.pk).exists():
         return True
@@ -71,3 +74,39 @@ def can_update_action(user, action) -> bool:
         action.lead_post_id
         and action.lead_post.holdings.current(timezone.localdate()).filter(person=user).exists()
     )
+
+
+def can_manage_partnership(user) -> bool:
+    """Plan managers and admins record inspections, create plans and change post holders."""
+    return bool(
+        user and user.is_authenticated and user.is_active
+        and (user.is_superuser or user.role in PARTNERSHIP_MANAGER_ROLES)
+    )
+
+
+def inspections_visible_to(user, inspections: QuerySet) -> QuerySet:
+    """Every inspection for partnership-wide roles; for a partner officer, those answered by a
+    plan they can see."""
+    if not (user and user.is_authenticated and user.is_active):
+        return inspections.none()
+    if not is_agency_scoped(user):
+        return inspections
+    from actionplans.models import Plan
+
+    answering = plans_visible_to(user, Plan.objects.filter(inspections=OuterRef("pk")))
+    return inspections.filter(Exists(answering))
+
+
+def agencies_visible_to(user, agencies: QuerySet) -> QuerySet:
+    """Every agency for partnership-wide roles; for a partner officer, their own agency and
+    those leading or supporting an action they can see."""
+    if not (user and user.is_authenticated and user.is_active):
+        return agencies.none()
+    if not is_agency_scoped(user):
+        return agencies
+    from actionplans.models import Action
+
+    visible = actions_visible_to(user, Action.objects.all())
+    leads = visible.filter(lead_post__agency_id=OuterRef("pk"))
+    supports = visible.filter(partner_agencies=OuterRef("pk"))
+    return agencies.filter(Q(pk=user.agency_id) | Exists(leads) | Exists(supports))

@@ -13,14 +13,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from actionplans.choices import PlanStatus
 from actionplans.rag import RAG_ORDER, annotate_rag
 from partners.models import Agency, Post, PostHolding, User
-from partners.permissions import _agency_scoped, actions_visible_to  # the rule's own test
+from partners.permissions import agencies_visible_to
 
 # A search never offers more than this many matches to choose from.
 MAX_MATCHES = 20
@@ -35,23 +35,9 @@ def _all_actions():
     return Action.objects.all()
 
 
-def agencies_visible_to(user, agencies: QuerySet | None = None) -> QuerySet:
-    """The agencies a person may open: every one for partnership-wide roles; for a
-    partner officer, their own agency and those leading or supporting an action they see."""
-    agencies = Agency.objects.all() if agencies is None else agencies
-    if not (user and user.is_authenticated and user.is_active):
-        return agencies.none()
-    if not _agency_scoped(user):
-        return agencies
-    visible = actions_visible_to(user, _all_actions())
-    leads = visible.filter(lead_post__agency_id=OuterRef("pk"))
-    supports = visible.filter(partner_agencies=OuterRef("pk"))
-    return agencies.filter(Q(pk=user.agency_id) | Exists(leads) | Exists(supports))
-
-
 def posts_visible_to(user, posts: QuerySet | None = None) -> QuerySet:
     posts = Post.objects.all() if posts is None else posts
-    return posts.filter(agency__in=agencies_visible_to(user))
+    return posts.filter(agency__in=agencies_visible_to(user, Agency.objects.all()))
 
 
 def open_plan_actions(user, today: dt.date) -> QuerySet:
@@ -106,7 +92,7 @@ def agencies_for_list(user, today: dt.date) -> list[AgencyRow]:
     posts = Post.objects.filter(agency=OuterRef("pk"), is_active=True)
     people = User.objects.filter(agency=OuterRef("pk"), is_active=True)
     agencies = (
-        agencies_visible_to(user)
+        agencies_visible_to(user, Agency.objects.all())
         .annotate(
             post_count=_count_subquery(posts),
             people_count=_count_subquery(people),
@@ -144,7 +130,7 @@ class AgencyPage:
 def agency_for_page(user, pk: int, today: dt.date) -> AgencyPage:
     """An agency with its posts (and who holds them now), its people (and the posts they
     hold), and the actions it leads or supports; a fixed number of queries; 404 out of scope."""
-    agency = get_object_or_404(agencies_visible_to(user), pk=pk)
+    agency = get_object_or_404(agencies_visible_to(user, Agency.objects.all()), pk=pk)
     current = PostHolding.objects.current(today)
     posts = list(
         agency.posts.filter(is_active=True)

@@ -11,22 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from partners.choices import Role
 from partners.models import Post, PostHolding, User
+from partners.permissions import can_manage_partnership
 
 logger = logging.getLogger(__name__)
 
 # Who may record that a post has changed hands: a restructure is partnership business.
-POST_HOLDER_ROLES = {Role.PLAN_MANAGER, Role.ADMIN}
 
 
-def can_change_post_holders(user) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.role in POST_HOLDER_ROLES)
-    )
 
 
 def post_holder_change(
@@ -38,7 +30,7 @@ def post_holder_change(
     The holdings are the record of who led the post's actions when, so nothing is deleted:
     the open holdings are ended and a new one opened, in one transaction.
     """
-    if not can_change_post_holders(changed_by):
+    if not can_manage_partnership(changed_by):
         raise PermissionDenied("Only a plan manager or an administrator can change who holds a post.")
     if on is None:
         raise ValidationError({"on": "Enter the date the change takes effect."})

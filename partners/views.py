@@ -7,8 +7,9 @@ from django.views.decorators.http import require_http_methods
 
 from actionplans.plan_forms import PostHolderForm
 from actionplans.selectors import plans_for_list, waiting_for
+from partners.permissions import can_manage_partnership
 from partners.selectors import agencies_for_list, agency_for_page, post_for_change, post_for_page
-from partners.services import can_change_post_holders, post_holder_change
+from partners.services import post_holder_change
 
 
 @login_required
@@ -55,7 +56,7 @@ def post_detail(request, pk: int):
         "page": page,
         "post": page.post,
         "today": today,
-        "can_change_holder": can_change_post_holders(request.user),
+        "can_change_holder": can_manage_partnership(request.user),
     }
     return render(request, "partners/post_detail.html", context)
 
@@ -65,7 +66,7 @@ def post_detail(request, pk: int):
 def post_reassign(request, pk: int):
     today = timezone.localdate()
     post = post_for_change(request.user, pk)
-    if not can_change_post_holders(request.user):
+    if not can_manage_partnership(request.user):
         raise PermissionDenied("Only a plan manager or an administrator can change who holds a post.")
     form = PostHolderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
