@@ -15,8 +15,10 @@ The rule, in order (the first that applies wins):
    (blue proposed for an action that is not complete counts as green).
 5. No update proposing a RAG: **not yet rated**.
 
-"As at" a past date uses the status and proposal of the latest update on or before that
-date, so a report for a past date gives the same answer every time.
+"As at" a past date uses what the records say of that day: completion from the sign-offs
+made by then (or, where a plan's completions were imported, the latest update's status),
+the due date from the revisions approved by then, and the proposal of the latest update
+dated on or before it; so a paper for a past date gives the same answer every time.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import datetime as dt
 from django.db.models import (
     Case,
     CharField,
+    Exists,
     OuterRef,
     Q,
     QuerySet,
@@ -34,8 +37,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from actionplans.choices import RAG, ActionStatus
+from actionplans.choices import RAG, ActionStatus, Decision, SignOffStage
 
 COMPLETE_STATUSES = (ActionStatus.DELIVERED, ActionStatus.OUTCOME_EVIDENCED)
 
@@ -90,25 +94,53 @@ def _latest_update(as_at: dt.date | None):
 
 def annotate_rag(actions: QuerySet, today: dt.date, *, as_at_history: bool = False) -> QuerySet:
     """Annotate ``latest_proposed_rag`` and ``rag`` on a queryset of actions, computed in the
-    database by the rule above. With ``as_at_history`` the status too is taken from the
-    latest update on or before ``today`` (for reports "as at" a past date)."""
-    from actionplans.models import ProgressUpdate
+    database by the rule above.
+
+    With ``as_at_history`` the action is taken as it stood at the end of ``today`` (for
+    papers "as at" a past date), from the records alone: ``status_as_at`` from the
+    sign-offs made by then (or, for a plan whose completions were imported rather than
+    signed off, the latest update's status), and ``due_date_as_at`` from the revisions
+    approved by then.
+    """
+    from actionplans.models import ActionSignOff, DueDateRevision, ProgressUpdate
 
     actions = actions.annotate(
         latest_proposed_rag=Subquery(_latest_update(today).values("proposed_rag")[:1])
     )
-    status = "status"
+    status, due_date = "status", "due_date"
     if as_at_history:
-        status_then = (
+        end_of_day = dt.datetime.combine(today, dt.time.max, tzinfo=timezone.get_current_timezone())
+        signed = ActionSignOff.objects.filter(action=OuterRef("pk"), signed_at__lte=end_of_day)
+        update_status = Subquery(
             ProgressUpdate.objects.filter(action=OuterRef("pk"), as_of__lte=today)
             .order_by("-as_of", "-created_at")
             .values("status")[:1]
         )
-        actions = actions.annotate(
-            status_as_at=Coalesce(Subquery(status_then), Value(ActionStatus.NOT_STARTED))
+        revised_to = Subquery(
+            DueDateRevision.objects.filter(action=OuterRef("pk"), decision=Decision.APPROVED, decided_at__lte=end_of_day)
+            .order_by("-decided_at")
+            .values("new_date")[:1]
         )
-        status = "status_as_at"
-    overdue = Q(due_date__lt=today)
+        actions = actions.annotate(update_status_as_at=update_status).annotate(
+            status_as_at=Case(
+                When(Exists(signed.filter(stage=SignOffStage.OUTCOME_EVIDENCED)), then=Value(ActionStatus.OUTCOME_EVIDENCED)),
+                When(Exists(signed.filter(stage=SignOffStage.DELIVERED)), then=Value(ActionStatus.DELIVERED)),
+                # Where completion is signed off, an update only claims it: in progress until then.
+                When(
+                    Exists(ActionSignOff.objects.filter(action=OuterRef("pk"))),
+                    then=Case(
+                        When(Q(update_status_as_at__in=COMPLETE_STATUSES), then=Value(ActionStatus.IN_PROGRESS)),
+                        default=Coalesce("update_status_as_at", Value(ActionStatus.NOT_STARTED)),
+                        output_field=CharField(),
+                    ),
+                ),
+                default=Coalesce("update_status_as_at", Value(ActionStatus.NOT_STARTED)),
+                output_field=CharField(),
+            ),
+            due_date_as_at=Coalesce(revised_to, "original_due_date", "due_date"),
+        )
+        status, due_date = "status_as_at", "due_date_as_at"
+    overdue = Q(**{f"{due_date}__lt": today})
     return actions.annotate(
         rag=Case(
             When(Q(**{status: ActionStatus.OUTCOME_EVIDENCED}, plan__uses_blue=True), then=Value(RAG.BLUE)),

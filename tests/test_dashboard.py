@@ -158,12 +158,26 @@ def python_rows(plan, today, *, actions=None):
 
 
 def rag_then(action, day):
-    """The trend's RAG of one action at the end of ``day``, from its updates by then."""
+    """The trend's RAG of one action at the end of ``day``, from its records by then: the
+    sign-offs made (or, with none ever, the latest update's status), the revisions approved
+    and the latest proposal."""
+    end = dt.datetime.combine(day, dt.time.max, tzinfo=timezone.get_current_timezone())
+    sign_offs = list(action.sign_offs.all())
+    signed = {s.stage for s in sign_offs if s.signed_at <= end}
     status_update = _latest(action.all_updates, day, proposed_only=False)
+    status = status_update.status if status_update else ActionStatus.NOT_STARTED
+    if "outcome_evidenced" in signed:
+        status = ActionStatus.OUTCOME_EVIDENCED
+    elif "delivered" in signed:
+        status = ActionStatus.DELIVERED
+    elif sign_offs and status in (ActionStatus.DELIVERED, ActionStatus.OUTCOME_EVIDENCED):
+        status = ActionStatus.IN_PROGRESS
+    approved = [r for r in action.revisions.all() if r.decision == "approved" and r.decided_at <= end]
+    due_date = max(approved, key=lambda r: r.decided_at).new_date if approved else (action.original_due_date or action.due_date)
     proposal = _latest(action.all_updates, day, proposed_only=True)
     return rag_for(
-        status=status_update.status if status_update else ActionStatus.NOT_STARTED,
-        due_date=action.due_date,
+        status=status,
+        due_date=due_date,
         latest_proposed=proposal.proposed_rag if proposal else None,
         today=day,
         uses_blue=action.plan.uses_blue,

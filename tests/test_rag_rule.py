@@ -9,7 +9,7 @@ from actionplans.models import Action
 from actionplans.rag import annotate_rag, rag_counts, rag_for
 from tests.factories import ActionFactory, PlanFactory, ProgressUpdateFactory
 
-TODAY = dt.date(2026, 11, 22)
+TODAY = dt.date.today()
 PAST = TODAY - dt.timedelta(days=1)
 FUTURE = TODAY + dt.timedelta(days=30)
 S = ActionStatus
@@ -75,3 +75,33 @@ def test_rag_counts_list_every_value_in_order():
     counts = rag_counts(Action.objects.filter(plan=plan), TODAY)
     assert list(counts) == ["red", "amber", "green", "blue", "not_rated"]
     assert counts == {"red": 1, "amber": 0, "green": 0, "blue": 1, "not_rated": 0}
+
+
+@pytest.mark.django_db
+def test_as_at_uses_the_due_date_and_sign_offs_of_that_day(plan_manager):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from actionplans.models import ActionSignOff, DueDateRevision
+
+    action = ActionFactory(status=S.DELIVERED, due_date=TODAY + dt.timedelta(days=60), start_date=None)
+    Action.objects.filter(pk=action.pk).update(original_due_date=TODAY - dt.timedelta(days=30))
+    ProgressUpdateFactory(action=action, as_of=TODAY - dt.timedelta(days=40), proposed_rag="green", status="in_progress")
+    ProgressUpdateFactory(action=action, as_of=TODAY - dt.timedelta(days=5), proposed_rag="green", status="delivered")
+    DueDateRevision.objects.create(
+        action=action, old_date=TODAY - dt.timedelta(days=30), new_date=TODAY + dt.timedelta(days=60), reason="More time",
+        decision="approved", decided_at=timezone.now() - dt.timedelta(days=10),
+    )
+    ActionSignOff.objects.create(action=action, stage="delivered", signed_by=plan_manager, signed_at=timezone.now() - dt.timedelta(days=2))
+
+    def rag_on(day):
+        return annotate_rag(Action.objects.filter(pk=action.pk), day, as_at_history=True).get().rag
+
+    # 20 days ago the original date had passed and the date was not yet revised: red.
+    assert rag_on(TODAY - dt.timedelta(days=20)) == RAG.RED
+    # 4 days ago: revised date in force, delivery claimed but not yet signed off: the proposal.
+    assert rag_on(TODAY - dt.timedelta(days=4)) == RAG.GREEN
+    assert annotate_rag(Action.objects.filter(pk=action.pk), TODAY - dt.timedelta(days=4), as_at_history=True).get().status_as_at == S.IN_PROGRESS
+    # Today: signed off as delivered.
+    assert annotate_rag(Action.objects.filter(pk=action.pk), TODAY, as_at_history=True).get().status_as_at == S.DELIVERED
