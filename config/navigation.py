@@ -30,7 +30,12 @@ def navigation(request) -> dict:
             url = reverse(url_name)
         except NoReverseMatch:
             continue  # a page not built yet
-        items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
+        items.append({"label": label, "url": url, "active": False})
     if user.is_staff:
-        items.append({"label": "Admin", "url": reverse("admin:index"), "active": request.path.startswith("/admin/")})
+        items.append({"label": "Admin", "url": reverse("admin:index"), "active": False})
+    # Only the item whose address is the longest prefix of this page is current, so that
+    # /plans/<slug>/dashboard/ marks neither "Plans" nor anything else by accident.
+    matching = [item for item in items if request.path.startswith(item["url"]) and item["url"] != "/"]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return {"navigation": items}
