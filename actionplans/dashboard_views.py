@@ -17,6 +17,7 @@ from actionplans import charts, dashboards, measures
 from actionplans.choices import MeasureUnit
 from actionplans.forms import BritishDateField
 from actionplans.rag import RAG_ORDER
+from config.web import add_service_errors
 from reports.rendering.charts import rag_bar_chart
 
 # --- Dashboards -------------------------------------------------------------------------------
@@ -128,11 +129,7 @@ def measure_value_add(request, pk: int):
                 recorded_by=request.user,
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name, errors in exc.error_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             period = measures.period_label(measure.frequency, recorded.value.period_start)
             value = measures.format_value(measure.unit, recorded.value.value)

@@ -28,15 +28,8 @@ from actionplans.plan_forms import (
     SectionForm,
 )
 from actionplans.services import StaleEdit
+from config.web import add_service_errors
 from partners.permissions import can_manage_partnership, is_plan_manager
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _managed_plan(request, slug: str) -> Plan:
@@ -110,7 +103,7 @@ def plan_create(request):
         try:
             plan = plan_services.plan_create(created_by=request.user, **_plan_form_values(form))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "The plan has been created as a draft. Add its sections and actions next.")
             return redirect("actionplans:plan_detail", slug=plan.slug)
@@ -126,7 +119,7 @@ def plan_edit(request, slug: str):
         try:
             plan = plan_services.plan_update(plan=plan, changed_by=request.user, **_plan_form_values(form))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "The plan's details have been saved.")
             return redirect("actionplans:plan_detail", slug=plan.slug)
@@ -168,7 +161,7 @@ def partner_sign_off_create(request, slug: str):
         try:
             plan_services.partner_sign_off_add(plan=plan, added_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{form.cleaned_data['agency']}'s sign-off has been recorded.")
             return redirect(f"{plan_detail_url(plan)}#sign-offs")
@@ -184,7 +177,7 @@ def board_sign_off_create(request, slug: str):
         try:
             plan_services.board_sign_off_add(plan=plan, added_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{form.cleaned_data['body']}'s sign-off has been recorded.")
             return redirect(f"{plan_detail_url(plan)}#sign-offs")
@@ -203,7 +196,7 @@ def section_create(request, slug: str):
         try:
             section = plan_services.section_create(plan=plan, created_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Section {section.number} has been added.")
             return redirect(plan_detail_url(plan, f"section-{section.pk}"))
@@ -222,7 +215,7 @@ def section_edit(request, slug: str, pk: int):
         try:
             section = plan_services.section_update(section=section, changed_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Section {section.number} has been saved.")
             return redirect(plan_detail_url(plan, f"section-{section.pk}"))
@@ -255,7 +248,7 @@ def section_order(request, slug: str, pk: int):
                 renumber_references=form.cleaned_data["renumber"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Section {section.number}'s actions are in their new order ({len(changed)} changed).")
             return redirect(plan_detail_url(plan, f"section-{section.pk}"))
@@ -282,7 +275,7 @@ def action_create(request, slug: str):
                 partner_agencies=data["partner_agencies"], findings=list(data.get("findings", [])), related=data["related"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Action {action.reference} has been added.")
             if "add_another" in request.POST:
@@ -313,7 +306,7 @@ def action_edit(request, slug: str, pk: int):
             action = plan_selectors.action_for_edit(request.user, plan, pk)
             form = ActionForm(plan=plan, action=action)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Action {action.reference} has been saved.")
             return redirect(plan_detail_url(plan, f"action-{action.pk}"))

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -22,6 +21,7 @@ from actionplans.forms import (
 from actionplans.models import Action, DueDateRevision, Evidence
 from actionplans.services import SIGN_OFF_ROLES
 from actionplans.uploads import UploadRejected, safe_download_name
+from config.web import add_service_errors, private_file_response
 from partners.permissions import can_update_action, is_plan_manager
 
 
@@ -29,12 +29,6 @@ def _scoped_action(request, pk: int) -> Action:
     return get_object_or_404(Action.objects.for_user(request.user).select_related("plan", "lead_post"), pk=pk)
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -80,7 +74,7 @@ def progress_update_create(request, pk: int):
         except UploadRejected as exc:
             form.add_error("files", str(exc.message))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Your update has been recorded.")
             return redirect("actionplans:action_detail", pk=action.pk)
@@ -101,7 +95,7 @@ def revision_request(request, pk: int):
                 new_date=form.cleaned_data["new_date"], reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Your request for a revised date has been sent to the plan's managers.")
             return redirect("actionplans:action_detail", pk=action.pk)
@@ -123,7 +117,7 @@ def revision_decide(request, pk: int, revision_pk: int):
                 approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "The decision has been recorded and the lead told.")
             return redirect("actionplans:action_detail", pk=action.pk)
@@ -143,7 +137,7 @@ def sign_off(request, pk: int):
                 action=action, stage=form.cleaned_data["stage"], signed_by=request.user, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "The action has been signed off.")
             return redirect("actionplans:action_detail", pk=action.pk)
@@ -156,14 +150,8 @@ def evidence_download(request, pk: int):
     evidence = get_object_or_404(
         Evidence.objects.filter(action__in=Action.objects.for_user(request.user)).exclude(file=""), pk=pk
     )
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    response = FileResponse(handle, content_type=evidence.content_type or "application/octet-stream")
-    response["Content-Disposition"] = safe_download_name(evidence.original_name or "evidence")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(
+        evidence.file, content_type=evidence.content_type,
+        disposition=safe_download_name(evidence.original_name or "evidence"),
+    )
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("actionplans.urls")),
     path("inspections/", include("inspections.urls")),
     path("partnership/", include("partners.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

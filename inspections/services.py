@@ -60,6 +60,7 @@ def _store_report(inspection: Inspection, report_file) -> str:
     checked = check_upload(report_file)  # raises UploadRejected naming the file
     scan_upload(checked)
     inspection.report_file.save(f"{uuid.uuid4().hex}.{checked.extension}", ContentFile(checked.data), save=False)
+    inspection.report_original_name = checked.display_name
     return inspection.report_file.name
 
 
@@ -77,6 +78,7 @@ def _save_inspection(
     written = ""
     if remove_report_file and not report_file:
         inspection.report_file = ""
+        inspection.report_original_name = ""
     try:
         with transaction.atomic():
             if report_file:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,17 +16,10 @@ from django.views.decorators.http import require_http_methods
 
 from actionplans.models import Plan
 from actionplans.uploads import UploadRejected, safe_download_name
+from config.web import add_service_errors, private_file_response
 from inspections import selectors, services
 from inspections.forms import FindingActionsForm, FindingForm, FindingsPasteForm, InspectionForm
 from partners.permissions import can_manage_partnership, is_plan_manager
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _require_recorder(user) -> None:
@@ -59,23 +52,14 @@ def inspection_report(request, pk: int):
     inspection = selectors.inspection_for_user(request.user, pk)
     if not inspection.report_file:
         raise Http404("This inspection has no stored report.")
-    try:
-        handle = inspection.report_file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
     extension = inspection.report_file.name.rpartition(".")[2].lower()
     content_type = {
         "pdf": "application/pdf",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "doc": "application/msword",
     }.get(extension, "application/octet-stream")
-    response = FileResponse(handle, content_type=content_type)
-    name = slugify(inspection.title)[:80] or "inspection-report"
-    response["Content-Disposition"] = safe_download_name(f"{name}.{extension}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    name = inspection.report_original_name or f"{slugify(inspection.title)[:80] or 'inspection-report'}.{extension}"
+    return private_file_response(inspection.report_file, content_type=content_type, disposition=safe_download_name(name))
 
 
 @login_required
@@ -94,7 +78,7 @@ def inspection_create(request):
         except UploadRejected as exc:
             form.add_error("report_file", exc.message)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "The inspection has been recorded. Now add what the inspectors found.")
             return redirect("inspections:findings_paste", pk=inspection.pk)
@@ -125,7 +109,7 @@ def inspection_update(request, pk: int):
         except UploadRejected as exc:
             form.add_error("report_file", exc.message)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "The inspection has been changed.")
             return redirect("inspections:inspection_detail", pk=inspection.pk)
@@ -152,7 +136,7 @@ def findings_paste(request, pk: int):
                     inspection=inspection, created_by=request.user, findings=form.result.findings
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"{len(created)} finding{'s' if len(created) != 1 else ''} saved.")
                 return redirect("inspections:inspection_detail", pk=inspection.pk)
@@ -203,7 +187,7 @@ def finding_update(request, pk: int):
         try:
             services.finding_update(finding=finding, updated_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "The finding has been changed.")
             return redirect("inspections:inspection_detail", pk=finding.inspection_id)
@@ -251,7 +235,7 @@ def finding_actions(request, pk: int):
                 finding=finding, linked_by=request.user, plan=plan, actions=[a for a in actions if a.pk in ticked]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             count = len(ticked)
             messages.success(

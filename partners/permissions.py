@@ -19,6 +19,8 @@ from django.utils import timezone
 from partners.choices import Role
 
 READ_ONLY_ROLES = {Role.MEMBER, Role.CLERK, Role.DIRECTOR}
+# Request papers and schedule them.
+REPORT_REQUESTER_ROLES = {Role.CLERK, Role.DIRECTOR, Role.PLAN_MANAGER, Role.ADMIN}
 # Record inspections, create plans, hand posts to new holders.
 PARTNERSHIP_MANAGER_ROLES = {Role.PLAN_MANAGER, Role.ADMIN}
 
@@ -110,3 +112,11 @@ def agencies_visible_to(user, agencies: QuerySet) -> QuerySet:
     leads = visible.filter(lead_post__agency_id=OuterRef("pk"))
     supports = visible.filter(partner_agencies=OuterRef("pk"))
     return agencies.filter(Q(pk=user.agency_id) | Exists(leads) | Exists(supports))
+
+
+def can_request_reports(user) -> bool:
+    """Clerks, directors, plan managers and admins request papers and schedule them."""
+    return bool(
+        user and user.is_authenticated and user.is_active
+        and (user.is_superuser or user.role in REPORT_REQUESTER_ROLES)
+    )

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from actionplans.plan_forms import PostHolderForm
 from actionplans.selectors import plans_for_list, waiting_for
+from config.web import add_service_errors
 from partners.permissions import can_manage_partnership
 from partners.selectors import agencies_for_list, agency_for_page, post_for_change, post_for_page
 from partners.services import post_holder_change
@@ -74,7 +75,7 @@ def post_reassign(request, pk: int):
         try:
             holding = post_holder_change(post=post, new_person=data["new_person"], on=data["on"], changed_by=request.user)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc, field_names={"new_person": "new_person_query"})
         else:
             messages.success(
                 request,
@@ -86,11 +87,3 @@ def post_reassign(request, pk: int):
     return render(request, "partners/post_reassign.html", {"form": form, "post": post, "page": page})
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    fields = {"new_person": "new_person_query"}
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            name = fields.get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

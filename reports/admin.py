@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 
 from reports.choices import JobStatus
-from reports.models import ReportJob
+from reports.models import ReportJob, ReportSchedule, ScheduledRun
 
 
 @admin.register(ReportJob)
@@ -91,3 +91,38 @@ class ReportJobAdmin(admin.ModelAdmin):
     def duration(self, obj: ReportJob) -> str:
         seconds = obj.duration_seconds
         return "—" if seconds is None else f"{seconds:.1f} s"
+
+
+
+@admin.register(ReportSchedule)
+class ReportScheduleAdmin(admin.ModelAdmin):
+    """Read-only: schedules are made and changed on the schedule pages (/reports/schedules/),
+    whose service keeps each cadence's beat entry in step."""
+
+    list_display = ("body", "plan", "kind", "format", "mode", "is_active", "created_by")
+    list_filter = ("mode", "kind", "is_active")
+    list_select_related = ("body", "plan", "created_by")
+    search_fields = ("body__name", "plan__title")
+    readonly_fields = [f.name for f in ReportSchedule._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(admin.ModelAdmin):
+    """Read-only: the record of which paper each schedule made, and who it was emailed to."""
+
+    list_display = ("schedule", "meeting", "due_date", "job", "emailed_at")
+    list_select_related = ("schedule__body", "schedule__plan", "meeting__body", "job__plan")
+    date_hierarchy = "due_date"
+    readonly_fields = [f.name for f in ScheduledRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -180,7 +180,10 @@ class ScheduledRun(models.Model):
     """One paper made by a schedule: for one meeting, or (a cadence) on one day. The unique
     constraints are what make a schedule produce a meeting's paper once."""
 
-    schedule = models.ForeignKey(ReportSchedule, on_delete=models.CASCADE, related_name="runs")
+    # A deleted schedule leaves its runs: they record who was emailed which paper, when.
+    schedule = models.ForeignKey(
+        ReportSchedule, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
     meeting = models.ForeignKey(
         "partners.Meeting", on_delete=models.PROTECT, null=True, blank=True, related_name="scheduled_runs"
     )

@@ -219,7 +219,11 @@ def _decorate(action: Action, as_at: dt.date) -> None:
     action.is_complete_as_at = status in COMPLETE_STATUSES
     action.is_overdue_as_at = bool(action.due_as_at and action.due_as_at < as_at and not action.is_complete_as_at)
     action.days_overdue = (as_at - action.due_as_at).days if action.is_overdue_as_at else 0
-    action.awaiting_outcome_sign_off = action.is_complete_as_at and SignOffStage.OUTCOME_EVIDENCED not in stages
+    # Delivered, or said to be complete by the latest update, without the outcome signed off.
+    claims_complete = bool(action.latest_update and action.latest_update.status in COMPLETE_STATUSES)
+    action.awaiting_outcome_sign_off = (
+        (action.is_complete_as_at or claims_complete) and SignOffStage.OUTCOME_EVIDENCED not in stages
+    )
     action.awaiting_sign_off = action.awaiting_outcome_sign_off or bool(action.pending_revisions)
 
     post = action.lead_post

@@ -265,11 +265,13 @@ def exception_for(action: Action, *, include_sign_off: bool) -> ExceptionItem | 
     if include_sign_off and action.awaiting_sign_off:
         kinds.append("awaiting_sign_off")
         if action.awaiting_outcome_sign_off:
-            reasons.append(
-                "Recorded as complete with the outcome evidenced, but not yet signed off."
-                if action.status_as_at == ActionStatus.OUTCOME_EVIDENCED
-                else "Delivered: awaiting sign-off that the outcome is evidenced."
-            )
+            claimed = action.latest_update.status if action.latest_update else ""
+            if ActionStatus.OUTCOME_EVIDENCED in (action.status_as_at, claimed):
+                reasons.append("Recorded as complete with the outcome evidenced, but not yet signed off.")
+            elif action.status_as_at == ActionStatus.DELIVERED:
+                reasons.append("Delivered: awaiting sign-off that the outcome is evidenced.")
+            else:
+                reasons.append("Its lead says it is delivered, but delivery is not yet signed off.")
     for revision in action.pending_revisions:
         if "revised" not in kinds and not include_sign_off:
             kinds.append("revised")

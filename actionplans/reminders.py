@@ -1,0 +1,151 @@
+"""The weekly reminder to each lead: what is overdue, what falls due in the next 14 days,
+and what needs an update (none within the plan's review cadence), with links.
+
+A lead is whoever holds an action's lead post today, and the action's delegates. Only
+the open actions of plans that are approved, submitted or live are counted: a draft plan
+commits nobody yet, and a closed one is finished. Each action is listed once, in the
+first group it belongs to (overdue, then due soon, then needing an update), as on the
+"My actions" page. Nobody is emailed when they have nothing in the three groups.
+
+:func:`reminders_for` builds every reminder in one pass over the open actions, with a
+fixed number of queries however many actions and people there are; :func:`send_reminders`
+sends them over one mail connection (reports.scheduling.send_weekly_reminders runs it
+on Mondays).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from actionplans.choices import PlanStatus
+from actionplans.models import Action, ProgressUpdate
+from actionplans.rag import COMPLETE_STATUSES
+from partners.models import PostHolding, User
+from partners.permissions import is_agency_scoped
+
+DUE_SOON_DAYS = 14
+REMINDED_PLAN_STATUSES = (PlanStatus.APPROVED, PlanStatus.SUBMITTED, PlanStatus.LIVE)
+
+
+@dataclass
+class Reminder:
+    person: User
+    overdue: list[Action] = field(default_factory=list)
+    due_soon: list[Action] = field(default_factory=list)
+    update_needed: list[Action] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.overdue) + len(self.due_soon) + len(self.update_needed)
+
+    @property
+    def subject(self) -> str:
+        parts = []
+        if self.overdue:
+            parts.append(f"{len(self.overdue)} overdue")
+        if self.due_soon:
+            parts.append(f"{len(self.due_soon)} due in the next {DUE_SOON_DAYS} days")
+        if self.update_needed:
+            parts.append(f"{len(self.update_needed)} need{'s' if len(self.update_needed) == 1 else ''} an update")
+        return "Your actions this week: " + ", ".join(parts)
+
+
+def _group(action: Action, today: dt.date) -> str | None:
+    if action.due_date and action.due_date < today:
+        return "overdue"
+    if action.due_date and action.due_date <= today + dt.timedelta(days=DUE_SOON_DAYS):
+        return "due_soon"
+    cadence = dt.timedelta(days=action.plan.review_cadence_days)
+    if action.last_update_on is None or action.last_update_on < today - cadence:
+        return "update_needed"
+    return None
+
+
+def _may_see(person: User, action: Action) -> bool:
+    """partners.permissions.actions_visible_to, on the prefetched rows: a partner officer is
+    told only of actions their agency leads or supports."""
+    if not is_agency_scoped(person):
+        return True
+    if person.agency_id is None:
+        return False
+    lead_agency = action.lead_post.agency_id if action.lead_post_id else None
+    return lead_agency == person.agency_id or any(a.pk == person.agency_id for a in action.partner_agencies.all())
+
+
+def _can_be_emailed(person: User) -> bool:
+    # People recorded as post holders without an account (has no usable password) are
+    # not emailed, as in actionplans.notifications.
+    return bool(person.is_active and person.email and person.has_usable_password())
+
+
+def reminders_for(today: dt.date) -> list[Reminder]:
+    """One reminder per lead with anything overdue, due soon or needing an update,
+    ordered by name; each group in due-date order."""
+    latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-as_of", "-created_at")
+    actions = (
+        Action.objects.filter(plan__status__in=REMINDED_PLAN_STATUSES)
+        .exclude(status__in=COMPLETE_STATUSES)
+        .annotate(last_update_on=Subquery(latest.values("as_of")[:1]))
+        .select_related("plan", "lead_post")
+        .prefetch_related(
+            Prefetch(
+                "lead_post__holdings",
+                queryset=PostHolding.objects.current(today).select_related("person"),
+                to_attr="current_holdings",
+            ),
+            Prefetch("delegates", queryset=User.objects.filter(is_active=True), to_attr="active_delegates"),
+            "partner_agencies",
+        )
+        .order_by("due_date", "plan_id", "order", "id")
+    )
+    reminders: dict[int, Reminder] = {}
+    for action in actions:
+        group = _group(action, today)
+        if group is None:
+            continue
+        people = {d.pk: d for d in action.active_delegates}
+        if action.lead_post_id:
+            people.update({h.person_id: h.person for h in action.lead_post.current_holdings})
+        for person in people.values():
+            if not (_can_be_emailed(person) and _may_see(person, action)):
+                continue
+            reminder = reminders.setdefault(person.pk, Reminder(person=person))
+            getattr(reminder, group).append(action)
+    return sorted(reminders.values(), key=lambda r: (r.person.full_name, r.person.pk))
+
+
+def reminder_message(reminder: Reminder, *, today: dt.date, connection=None) -> EmailMessage:
+    def link(action: Action) -> str:
+        return settings.SITE_URL + reverse("actionplans:action_detail", args=[action.pk])
+
+    groups = [
+        ("Overdue", reminder.overdue),
+        (f"Due in the next {DUE_SOON_DAYS} days", reminder.due_soon),
+        ("Needing an update (none within the plan's review cycle)", reminder.update_needed),
+    ]
+    context = {
+        "reminder": reminder,
+        "today": today,
+        "groups": [(heading, [(a, link(a)) for a in actions]) for heading, actions in groups if actions],
+        "my_actions_url": settings.SITE_URL + reverse("actionplans:my_actions"),
+        "PARTNERSHIP_NAME": settings.PARTNERSHIP_NAME,
+    }
+    body = render_to_string("email/reminder.txt", context)
+    return EmailMessage(reminder.subject, body, settings.DEFAULT_FROM_EMAIL, [reminder.person.email], connection=connection)
+
+
+def send_reminders(*, today: dt.date) -> int:
+    """Email every lead their reminder. Returns how many emails were sent."""
+    reminders = reminders_for(today)
+    if not reminders:
+        return 0
+    connection = get_connection()
+    messages = [reminder_message(r, today=today, connection=connection) for r in reminders]
+    return connection.send_messages(messages) or 0
