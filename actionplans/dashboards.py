@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 
 from django.db import connections
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     DateField,
@@ -46,7 +47,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -494,7 +495,9 @@ def breakdowns(scope: Scope, keys: list[str]) -> list[Breakdown]:
                 group_name=F(grouping.name),
                 group_detail=F(grouping.detail),
                 group_order=F("section__order") if sections else Value(0),
-                parent_id=F("section__parent_id") if sections else Value(None, output_field=IntegerField()),
+                # A typed NULL: PostgreSQL reads a bare NULL in a subquery as text, which then
+                # cannot be UNIONed with the sections' bigint ids.
+                parent_id=F("section__parent_id") if sections else Cast(Value(None), output_field=BigIntegerField()),
                 parent_name=F("section__parent__number") if sections else F(grouping.name),
                 parent_detail=F("section__parent__title") if sections else F(grouping.detail),
                 parent_order=F("section__parent__order") if sections else Value(0),

@@ -10,7 +10,13 @@ from django.utils import timezone
 from actionplans import services
 from actionplans.choices import ActionStatus, Decision, SignOffStage
 from actionplans.models import Action, ProgressUpdate
-from tests.factories import ActionFactory, EvidenceFactory, PlanFactory, PostFactory, PostHoldingFactory
+from tests.factories import (
+    ActionFactory,
+    EvidenceFactory,
+    PlanFactory,
+    PostFactory,
+    PostHoldingFactory,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -13,13 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from actionplans.choices import RAG, ActionStatus
+from actionplans.exports import HEADINGS as ACTIONS_CSV_COLUMNS
 from actionplans.models import Action
 from actionplans.rag import annotate_rag
 from config.celery import app as celery_app
 from reports import renderers
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import ReportJob
-from actionplans.exports import HEADINGS as ACTIONS_CSV_COLUMNS
 from reports.renderers import RENDERERS, Rendered
 from reports.services import report_job_create, report_job_run
 from tests.factories import (
