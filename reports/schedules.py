@@ -231,7 +231,7 @@ def schedule_update(*, schedule: ReportSchedule, **values) -> ReportSchedule:
         raise TypeError(f"schedule_update() got unexpected fields: {', '.join(sorted(unknown))}")
     _check_renderer(values.get("kind", schedule.kind), values.get("format", schedule.format))
     with transaction.atomic():
-        schedule = ReportSchedule.objects.select_for_update().select_related("periodic_task").get(pk=schedule.pk)
+        schedule = ReportSchedule.objects.select_for_update(of=("self",)).select_related("periodic_task").get(pk=schedule.pk)
         for name, value in values.items():
             setattr(schedule, name, value)
         _tidy_cadence(schedule)
@@ -422,7 +422,7 @@ def scheduled_run_email(*, job_id: int) -> EmailOutcome:
     otherwise the email links to the paper's page, where it downloads after signing in."""
     with transaction.atomic():
         run = (
-            ScheduledRun.objects.select_for_update()
+            ScheduledRun.objects.select_for_update(of=("self",))
             .select_related("schedule", "job__plan", "job__body", "job__meeting__body")
             .filter(job_id=job_id)
             .first()
