@@ -5,6 +5,7 @@ import csv
 import hashlib
 import io
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -75,3 +76,50 @@ def test_healthz_reports_the_broker_and_the_worker(celery_worker, client, transa
     assert checks["broker"] == {"ok": True, "required": True}
     assert checks["worker"]["ok"] is True
     assert checks["worker"]["workers"] >= 1
+
+
+def _pool_children(worker_pid: int) -> list[int]:
+    """The prefork pool's processes: the worker's children, read from /proc."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == worker_pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def test_a_worker_killed_while_rendering_leaves_one_done_job_and_one_file(celery_worker, transactional_db, director):
+    import os
+    import signal
+
+    from tests.factories import PostFactory
+
+    plan = PlanFactory(slug="killed-worker-plan")
+    section = SectionFactory(plan=plan)
+    post = PostFactory()
+    for order in range(300):  # a paper that takes the worker several seconds
+        ActionFactory(plan=plan, section=section, lead_post=post, order=order, reference=f"K{order}")
+
+    job = report_job_create(plan=plan, kind=ReportKind.OFSTED_PLAN, format=ReportFormat.PDF, requested_by=director)
+    deadline = time.monotonic() + JOB_TIMEOUT
+    while ReportJob.objects.get(pk=job.pk).status != JobStatus.RUNNING:
+        assert time.monotonic() < deadline, "the job never started"
+        time.sleep(0.05)
+    children = _pool_children(celery_worker["pid"])
+    assert children, "no pool process to kill"
+    for pid in children:
+        os.kill(pid, signal.SIGKILL)  # mid-render: no chance to clean up or acknowledge
+
+    job = _wait_for_outcome(job.pk)
+
+    assert job.status == JobStatus.DONE, f"{job.error}\n{celery_worker['output']()}"
+    assert job.attempts == 2  # the message was redelivered, not lost
+    assert ReportJob.objects.filter(plan=plan).count() == 1
+    stored = [p for p in (celery_worker["files_root"] / "reports").rglob("*") if p.is_file()]
+    papers = [p for p in stored if p.suffix == ".pdf"]
+    assert [p.name for p in papers] == [Path(job.file.name).name]  # the killed render left nothing
+    assert hashlib.sha256(papers[0].read_bytes()).hexdigest() == job.checksum_sha256
+    assert job.page_count and job.page_count > 1
