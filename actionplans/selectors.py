@@ -17,6 +17,7 @@ from actionplans.models import (
     DueDateRevision,
     Evidence,
     Measure,
+    MeasureValue,
     Plan,
     ProgressUpdate,
 )
@@ -93,7 +94,12 @@ def action_for_page(user, pk: int, today: dt.date) -> Action:
             ),
             Prefetch("evidence", queryset=evidence, to_attr="all_evidence"),
             Prefetch("sign_offs", queryset=ActionSignOff.objects.select_related("signed_by")),
-            Prefetch("measures", queryset=Measure.objects.prefetch_related("values")),
+            Prefetch(
+                "measures",
+                queryset=Measure.objects.prefetch_related(
+                    Prefetch("values", queryset=MeasureValue.objects.order_by("period_start"), to_attr="values_in_order")
+                ),
+            ),
             Prefetch("links_out", queryset=ActionLink.objects.select_related("to_action")),
             Prefetch("links_in", queryset=ActionLink.objects.select_related("from_action")),
             Prefetch(

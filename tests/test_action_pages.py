@@ -168,3 +168,19 @@ def test_action_page_query_count_does_not_grow_with_updates(client, officer, cou
         ProgressUpdateFactory(action=council_action)
         EvidenceFactory(action=council_action)
     assert _count_queries(client, url) == small
+
+
+def test_the_action_page_shows_each_measure_with_its_latest_value(client, officer, council_action):
+    import datetime as dt
+
+    from actionplans.models import MeasureValue
+    from tests.factories import MeasureFactory
+
+    measure = MeasureFactory(plan=council_action.plan, action=council_action, name="Referrals answered in 24 hours")
+    MeasureValue.objects.create(measure=measure, period_start=dt.date(2026, 4, 1), value=61)
+    MeasureValue.objects.create(measure=measure, period_start=dt.date(2026, 7, 1), value=74)
+    client.force_login(officer)
+    response = client.get(reverse("actionplans:action_detail", args=[council_action.pk]))
+    assert response.status_code == 200
+    assert "Referrals answered in 24 hours" in response.content.decode()
+    assert "74.00 (Jul 2026)" in response.content.decode()
