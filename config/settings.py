@@ -97,6 +97,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # JIT compilation cost the dashboard's trend query ~56 s of its 57 s at county scale
+    # (make bench): these are short OLTP queries, which JIT only slows down.
+    DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several processes (runserver, an eager task, a test) share one file: wait, don't fail.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
