@@ -6,6 +6,7 @@
 #   make test-services  the suite on PostgreSQL and Redis; the services tests with a real Celery worker
 #   make test-browser   the browser tests (Debian's Chromium driven by Playwright)
 #   make lint           ruff
+#   make bench          the county-scale bench on PostgreSQL (drops and rebuilds actionplans_bench*): bench/README.md
 #   make lock           rewrite requirements.lock from pyproject.toml (see the target)
 #   make clean          remove .venv, node_modules and built files (never db.sqlite3 or var/)
 
@@ -41,7 +42,7 @@ DEMO_PASSWORD := demo-password
 DEMO_LOGINS := officer partner manager director clerk member admin
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install assets check-system run migrate test test-services test-browser lint lock clean
+.PHONY: help venv install assets check-system run migrate test test-services test-browser lint lock clean bench
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -115,6 +116,11 @@ test-services: install assets check-system
 test-browser: install assets check-system
 	@$(EMBEDDED) $(BIN)/python -m pytest -m browser $(call junit,test-browser) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "test-browser: no browser tests yet"; exit 0; fi; exit $$rc
+
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/actionplans_bench
+
+bench: install assets check-system
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
