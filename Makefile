@@ -6,6 +6,7 @@
 #   make test-services  the suite on PostgreSQL and Redis; the services tests with a real Celery worker
 #   make test-browser   the browser tests (Debian's Chromium driven by Playwright)
 #   make lint           ruff
+#   make audit          known vulnerabilities in the pinned Python and npm packages (.ci/audit)
 #   make bench          the county-scale bench on PostgreSQL (drops and rebuilds actionplans_bench*): bench/README.md
 #   make lock           rewrite requirements.lock from pyproject.toml (see the target)
 #   make clean          remove .venv, node_modules and built files (never db.sqlite3 or var/)
@@ -42,7 +43,7 @@ DEMO_PASSWORD := demo-password
 DEMO_LOGINS := officer partner manager director clerk member admin
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install assets check-system run migrate test test-services test-browser lint lock clean bench
+.PHONY: help venv install assets check-system run migrate test test-services test-browser lint audit lock clean bench
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -124,6 +125,11 @@ bench: install assets check-system
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
+
+# Fails on a known vulnerability; says "NOT audited" (and passes) where the advisory
+# service cannot be reached.
+audit: $(PY_STAMP) $(NODE_STAMP)
+	bash .ci/audit
 
 # --- the lock file -----------------------------------------------------------------------
 
