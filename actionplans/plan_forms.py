@@ -15,7 +15,6 @@ import re
 from django import forms
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from actionplans.choices import PlanStatus, ReviewCadence
 from actionplans.forms import BritishDateField
@@ -23,7 +22,7 @@ from actionplans.models import Action, Plan, Section
 from inspections.models import Finding, Inspection
 from partners.choices import Role
 from partners.models import Agency, GovernanceBody, Post, User
-from partners.selectors import MAX_MATCHES, people_matching, posts_matching
+from partners.selectors import MAX_MATCHES, posts_matching
 
 
 def _text(label: str, *, required: bool = True, rows: int | None = None, **kwargs) -> forms.CharField:
@@ -365,38 +364,3 @@ class ActionForm(SearchPickMixin, forms.Form):
         names = ["section", "reference", "description", "outcome", "success_measure", "lead_post", "lead_text",
                  "start_date", "due_date", "due_text"]
         return {n: self.cleaned_data[n] for n in names if n in self.fields or n == "lead_post"}
-
-
-# --- Posts ---------------------------------------------------------------------------
-
-
-def _person_label(person: User) -> str:
-    agency = f", {person.agency.short_name}" if person.agency_id else ""
-    return f"{person.full_name} ({person.email}{agency})"
-
-
-class PostHolderForm(SearchPickMixin, forms.Form):
-    """Who holds a post from when. (It belongs with the partnership's forms; it lives here
-    until partners has a forms module.)"""
-
-    new_person_query = forms.CharField(
-        label="New holder", max_length=250,
-        help_text="Type their name or email address.",
-        error_messages={"required": "Enter the name or email address of the new holder."},
-    )
-    new_person = forms.ModelChoiceField(
-        label="Choose the new holder", queryset=User.objects.none(), required=False, widget=forms.RadioSelect,
-        empty_label=None,
-    )
-    on = BritishDateField(label="Date they take over", help_text="The current holder's time in the post ends the day before. For example, 27/03/2026")
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"on": timezone.localdate()})
-        super().__init__(*args, **kwargs)
-        self._set_up_pick("new_person", people_matching, label_for=_person_label)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("new_person_query"):
-            cleaned["new_person"] = self._clean_pick("new_person", "person", "people")
-        return cleaned

@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from actionplans.plan_forms import PostHolderForm
 from actionplans.selectors import plans_for_list, waiting_for
 from config.web import add_service_errors
+from partners.forms import PostHolderForm
 from partners.permissions import can_manage_partnership
 from partners.selectors import agencies_for_list, agency_for_page, post_for_change, post_for_page
 from partners.services import post_holder_change
