@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -22,16 +21,10 @@ from django.utils import timezone
 from actionplans.rag import annotate_rag
 from partners.permissions import actions_visible_to
 from reports.choices import ReportFormat, ReportKind
+from reports.rendering import Rendered
 
 if TYPE_CHECKING:
     from reports.models import ReportJob
-
-
-@dataclass(frozen=True)
-class Rendered:
-    content: bytes
-    file_name: str
-    page_count: int | None = None
 
 
 Renderer = Callable[["ReportJob"], Rendered]

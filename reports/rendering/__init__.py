@@ -18,6 +18,7 @@ A paper is built in three steps:
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,15 +54,17 @@ class PaperError(ValueError):
 
 @dataclass(frozen=True)
 class Rendered:
-    """A finished paper: the bytes, the name to download it as, and its page count (PDF)."""
+    """A finished file (a paper or an export): the bytes, the name to download it as, and
+    its page count (PDF)."""
 
     content: bytes
     file_name: str
-    page_count: int | None
+    page_count: int | None = None
 
     @property
     def content_type(self) -> str:
-        return CONTENT_TYPES[self.file_name.rsplit(".", 1)[-1]]
+        extension = self.file_name.rsplit(".", 1)[-1]
+        return CONTENT_TYPES.get(extension) or mimetypes.guess_type(self.file_name)[0] or "application/octet-stream"
 
 
 # ----------------------------------------------------------------------------- wording
