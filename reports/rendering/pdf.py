@@ -8,8 +8,9 @@ Three things hold for every PDF produced here:
 * WeasyPrint fetches nothing from the network or from the disk beyond the project's
   ``static/`` folder (:class:`StaticOnlyFetcher`): templates carry user text, and a
   stray ``<img src="file:///etc/passwd">`` or ``http://`` must never be followed;
-* the same inputs give the same bytes: the creation date is the "as at" date and the
-  file identifier is derived from the content, not from the clock.
+* the same inputs give the same bytes: the creation date is the "as at" date, the file
+  identifier is derived from the content, and the embedded font subsets carry the "as at"
+  date too (fontTools stamps a subset with the clock unless SOURCE_DATE_EPOCH is set).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import datetime as dt
 import hashlib
 import math
 import mimetypes
+import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -109,8 +113,31 @@ def _html_to_pdf(html: str, *, as_at: dt.date) -> tuple[bytes, int]:
     ).render(pdf_variant="pdf/ua-1")
     # An identifier from the content, not the clock: the same paper gives the same bytes.
     identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-    content = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier)
+    with _font_timestamps(as_at):
+        content = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier)
     return content, len(document.pages)
+
+
+_ENVIRONMENT_LOCK = threading.Lock()
+
+
+@contextmanager
+def _font_timestamps(as_at: dt.date):
+    """Stamp the font subsets written meanwhile with midnight (UTC) of ``as_at``: fontTools
+    writes the current second into each subset's ``head`` table otherwise, so two renders a
+    second apart would differ. It reads the reproducible-builds variable SOURCE_DATE_EPOCH;
+    the lock keeps two threads of one process from interleaving their values."""
+    epoch = int(dt.datetime.combine(as_at, dt.time(), tzinfo=dt.UTC).timestamp())
+    with _ENVIRONMENT_LOCK:
+        previous = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+        try:
+            yield
+        finally:
+            if previous is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 def _context(**extra) -> dict:
