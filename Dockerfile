@@ -19,10 +19,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PRIVATE_FILES_ROOT=/var/lib/actionplans/files
 
-# Pango and HarfBuzz for WeasyPrint (the PDF papers); fonts the print stylesheet names.
+# Pango and HarfBuzz for WeasyPrint (the PDF papers); fonts the print stylesheet names;
+# pg_dump and pg_restore (bookworm's 15, as the postgres:15 service) for manage.py backup/restore.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-liberation \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
