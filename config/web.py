@@ -20,9 +20,10 @@ def add_service_errors(form, error: ValidationError, *, field_names: dict[str, s
 
 
 def private_file_response(field_file, *, content_type: str, disposition: str) -> FileResponse:
-    """A stored evidence, report or letter file as a download. Never rendered in the site's
-    origin (sandboxed, no sniffing) and never cached by a shared cache. The caller has
-    already checked that the person may see it."""
+    """A stored evidence, report or letter file as a download, streamed from whichever
+    storage holds it (the local folder or the object store: nothing here needs a path on
+    disk). Never rendered in the site's origin (sandboxed, no sniffing) and never cached by
+    a shared cache. The caller has already checked that the person may see it."""
     try:
         handle = field_file.open("rb")
     except FileNotFoundError:

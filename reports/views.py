@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from actionplans.models import Plan
 from actionplans.uploads import safe_download_name
-from config.web import add_service_errors
+from config.web import add_service_errors, private_file_response
 from partners.models import GovernanceBody
 from partners.permissions import can_request_reports, plans_visible_to
 from reports import schedules
@@ -188,16 +188,10 @@ def job_download(request, pk: int):
     job = _visible_job(request, pk)
     if job.status != JobStatus.DONE or not job.file:
         raise Http404("The paper is not ready.")
-    try:
-        handle = job.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    response = FileResponse(handle, content_type=CONTENT_TYPES.get(job.format, "application/octet-stream"))
-    response["Content-Disposition"] = safe_download_name(job.file_name or f"paper-{job.pk}.{job.format}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(
+        job.file, content_type=CONTENT_TYPES.get(job.format, ""),
+        disposition=safe_download_name(job.file_name or f"paper-{job.pk}.{job.format}"),
+    )
 
 
 # --- Schedules ---------------------------------------------------------------------------

@@ -55,6 +55,17 @@ def celery_worker(request, django_db_setup, django_db_blocker, tmp_path_factory)
     # Messages left by an earlier run (or by tests that queued jobs without a worker)
     # name jobs of another database: start from an empty queue.
     app.control.purge()
+    with running_celery_worker(tmp_path_factory) as worker:
+        yield worker
+
+
+@contextlib.contextmanager
+def running_celery_worker(tmp_path_factory, *, env=None, queue: str | None = None, pidfile: Path = PIDFILE):
+    """A real worker process on the test database and broker, with ``env`` added to its
+    environment (another machine's settings, say) and, when ``queue`` is given, taking
+    only that queue's messages, so that it runs beside the session's worker without either
+    taking the other's work. Yields what ``celery_worker`` yields; stops it on exit."""
+    from config.celery import app
 
     files_root = tmp_path_factory.mktemp("worker-files")
     log_path = tmp_path_factory.mktemp("worker-log") / "celery-worker.log"
@@ -67,11 +78,13 @@ def celery_worker(request, django_db_setup, django_db_blocker, tmp_path_factory)
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "PRIVATE_FILES_ROOT": str(files_root),
         "PYTHONUNBUFFERED": "1",
+        **(env or {}),
     }
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
         "--pool=prefork", "--concurrency=1", "--loglevel=INFO", "--without-heartbeat",
         "--without-gossip", "--without-mingle", "-n", node,
+        *(["-Q", queue] if queue else []),
     ]
     log = open(log_path, "wb")  # noqa: SIM115 - closed at teardown
     # Its own process group, so that stopping it stops its pool children too.
@@ -79,8 +92,8 @@ def celery_worker(request, django_db_setup, django_db_blocker, tmp_path_factory)
         command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     # Where .ci/run finds the worker to stop should this process die before its teardown.
-    PIDFILE.parent.mkdir(parents=True, exist_ok=True)
-    PIDFILE.write_text(f"{worker.pid}\n")
+    pidfile.parent.mkdir(parents=True, exist_ok=True)
+    pidfile.write_text(f"{worker.pid}\n")
 
     def output() -> str:
         log.flush()
@@ -97,11 +110,11 @@ def celery_worker(request, django_db_setup, django_db_blocker, tmp_path_factory)
                 break
             if time.monotonic() > deadline:
                 pytest.fail(f"The Celery worker did not answer a ping in {WORKER_START_TIMEOUT}s:\n{output()}")
-        yield {"hostname": hostname, "pid": worker.pid, "files_root": files_root, "output": output}
+        yield {"hostname": hostname, "pid": worker.pid, "files_root": files_root, "output": output, "queue": queue}
     finally:
         _stop(worker)
         log.close()
-        PIDFILE.unlink(missing_ok=True)
+        pidfile.unlink(missing_ok=True)
 
 
 def _stop(worker: subprocess.Popen) -> None:
