@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.defaultfilters import filesizeformat
 from simple_history.admin import SimpleHistoryAdmin
 
+from actionplans.dashboards import rag_snapshots_forget
 from actionplans.models import (
     Action,
     ActionLink,
@@ -30,6 +31,7 @@ from actionplans.models import (
     PartnerSignOff,
     Plan,
     ProgressUpdate,
+    RagSnapshot,
     Section,
 )
 
@@ -458,3 +460,29 @@ class MeasureValueAdmin(HistoryAdmin):
 class GlossaryTermAdmin(admin.ModelAdmin):
     list_display = ("term", "meaning")
     search_fields = ("term", "meaning")
+
+
+@admin.register(RagSnapshot)
+class RagSnapshotAdmin(admin.ModelAdmin):
+    """The dashboards' stored month ends (actionplans.dashboards), read-only. After a
+    genuine correction to a plan's history, "Recount" forgets the plan's stored months so
+    that the next dashboard view counts them again from the records as they now stand."""
+
+    list_display = ("plan", "agency", "day", "red", "amber", "green", "blue", "not_rated", "computed_at")
+    list_filter = ("plan", "agency")
+    list_select_related = ("plan", "agency")
+    date_hierarchy = "day"
+    readonly_fields = [f.name for f in RagSnapshot._meta.fields]
+    actions = ["recount_plans"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Recount the stored months of these rows' plans", permissions=["delete"])
+    def recount_plans(self, request, queryset):
+        plans = Plan.objects.filter(pk__in=queryset.values("plan"))
+        forgotten = sum(rag_snapshots_forget(plan) for plan in plans)
+        self.message_user(request, f"{forgotten} stored months forgotten; the next dashboard view counts them again.")

@@ -15,9 +15,18 @@ recorded history (``annotate_rag(..., as_at_history=True)``: status and proposed
 latest progress update on or before the month end). An action counts in a month if it was
 in the plan by then: added on or before the month end, or brought in with its plan (an
 import or the demo, created within a day of the plan's own record). So the answer for a
-past month does not change when updates dated today, or new actions, are recorded. Two
-limits come from the as-at rule in rag.py: it reads today's due date (a due date revised
-later moves past months), and an update back-dated into a past month changes that month.
+past month does not change when updates dated today, or new actions, are recorded.
+
+A month, once closed, is counted once and kept (:class:`~actionplans.models.RagSnapshot`,
+per plan and per audience: every action, or one agency's share for its partner officers):
+by the beat task shortly after each month end (:func:`rag_snapshots_record`), or by the
+first view that needs a month not stored yet (a fresh install, a plan that went live with
+its history). Only today is counted live, and it is the headline count. Past months are
+therefore "as recorded at the month end", the way a committee read them: a record entered
+later but dated into a closed month (a back-dated update or sign-off), an action deleted,
+or a lead agency changed, does not rewrite the trend (the page says so under it). :func:`rag_as_at`
+counts a past day afresh from the records, and :func:`rag_snapshots_forget` drops a plan's
+stored months where its history has been corrected and must be counted again.
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ from urllib.parse import urlencode
 
 from django.db import connections
 from django.db.models import (
-    BigIntegerField,
+    BooleanField,
     Case,
     Count,
     DateField,
@@ -43,22 +52,22 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from actionplans.choices import RAG, ActionStatus, Decision, PlanStatus, ReviewCadence
 from actionplans.filtersets import ActionFilterSet, overdue_q, revised_q
-from actionplans.models import Action, DueDateRevision, Plan, ProgressUpdate
-from actionplans.rag import COMPLETE_STATUSES, RAG_ORDER, annotate_rag
+from actionplans.models import Action, DueDateRevision, Plan, ProgressUpdate, RagSnapshot
+from actionplans.rag import COMPLETE_STATUSES, RAG_ORDER, annotate_rag, rag_counts
 from inspections.choices import FindingKind
 from inspections.models import Finding
+from partners.choices import Role
 from partners.models import PostHolding
-from partners.permissions import plans_visible_to
+from partners.permissions import is_agency_scoped, plans_visible_to
 
 ACTIONS_TABLE = "actionplans:action_list"
 # Windows for "due soon", in days from today (inclusive).
@@ -101,7 +110,7 @@ class Figure:
     def url(self) -> str | None:
         if self.params is None:
             return None
-        known = table_filters()
+        known = ActionFilterSet.base_filters  # a dict: no set built for each of ~2,000 numbers
         if any(name not in known for name, _ in self.params):
             return None
         return actions_table_url(self.params)
@@ -305,6 +314,33 @@ class Headline:
     figure: Figure
 
 
+def _totals(actions: QuerySet, flags: list[str]) -> dict:
+    """The summary's sums over ``actions`` (annotated with ``rag``, the boolean ``flags``,
+    ``approved_revisions`` and ``days_moved``), in one query. Summed over the annotated
+    actions as a subquery, as :func:`count_by_rag` counts: Django's own aggregate() over
+    annotations rewrites every expression first, which cost more than the query itself."""
+    connection = connections[actions.db]
+    qn = connection.ops.quote_name
+    sql, params = actions.order_by().values("rag", "approved_revisions", "days_moved", *flags).query.sql_with_params()
+    rags = [rag.value for rag in RAG_ORDER]
+    sums = [
+        f"COUNT(*) AS {qn('total')}",
+        *(f"SUM(CASE WHEN {qn('rag')} = %s THEN 1 ELSE 0 END) AS {qn(f'rag_{rag}')}" for rag in rags),
+        *(f"SUM(CASE WHEN {qn(flag)} THEN 1 ELSE 0 END) AS {qn(flag)}" for flag in flags),
+        f"SUM({qn('approved_revisions')}) AS {qn('revisions_approved')}",
+        f"SUM({qn('days_moved')}) AS {qn('days_moved')}",
+    ]
+    with connection.cursor() as cursor:
+        # Only Django's own compiled SQL and quoted names go into the text; values are params.
+        cursor.execute(f"SELECT {', '.join(sums)} FROM ({sql}) {qn('summary')}", [*rags, *params])  # noqa: S608
+        names = [column[0] for column in cursor.description]
+        row = dict(zip(names, cursor.fetchone(), strict=True))
+    row = {name: value or 0 for name, value in row.items()}
+    if row["days_moved"] and not connection.features.has_native_duration_field:
+        row["days_moved"] = dt.timedelta(microseconds=row["days_moved"])  # stored as microseconds
+    return row
+
+
 def summary(scope: Scope) -> Summary:
     """Every headline number in one query."""
     today = scope.today
@@ -317,18 +353,17 @@ def summary(scope: Scope) -> Summary:
         .values("n")
     )
     moved = ExpressionWrapper(F("due_date") - F("original_due_date"), output_field=DurationField())
+    flags = {name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in cond.items()}
     actions = annotate_for_dashboard(scope.actions(), today).annotate(
-        approved_revisions=Coalesce(Subquery(approved, output_field=IntegerField()), 0)
+        approved_revisions=Coalesce(Subquery(approved, output_field=IntegerField()), 0),
+        days_moved=Case(
+            When(cond["revised"] & Q(due_date__isnull=False), then=moved), default=None, output_field=DurationField()
+        ),
+        **{f"flag_{name}": flag for name, flag in flags.items()},
     )
-    aggregates = {
-        "total": Count("pk"),
-        **{f"rag_{rag.value}": Count("pk", filter=Q(rag=rag.value)) for rag in RAG_ORDER},
-        **{name: Count("pk", filter=q) for name, q in cond.items()},
-        "revisions_approved": Sum("approved_revisions"),
-        "moved": Sum(moved, filter=cond["revised"] & Q(due_date__isnull=False)),
-    }
-    row = actions.order_by().aggregate(**aggregates)
-    days_moved = row["moved"].days if row["moved"] else 0
+    row = _totals(actions, [f"flag_{name}" for name in cond])
+    row = {name.removeprefix("flag_"): value for name, value in row.items()}
+    days_moved = row["days_moved"].days if row["days_moved"] else 0
     return Summary(
         total=scope.figure(row["total"]),
         rag=[(rag, scope.figure(row[f"rag_{rag.value}"], ("rag", rag.value))) for rag in RAG_ORDER],
@@ -481,31 +516,62 @@ def _section_rows(scope: Scope, rows: list[dict]) -> list[BreakdownRow]:
     return result
 
 
-def breakdowns(scope: Scope, keys: list[str]) -> list[Breakdown]:
-    """RAG counts per section, lead agency, lead post or plan, all in one query (a UNION of
-    one grouped count per grouping). Actions without a group (no section, no lead post) are
-    a row of their own, without links: the table has no filter for "none"."""
-    members = []
+def _grouped_counts(scope: Scope, keys: list[str]) -> list[dict]:
+    """The actions counted by RAG within each grouping in ``keys``, in one query: the actions
+    with their RAG and every column the groupings read are selected once (a CTE, which
+    PostgreSQL materialises because it is read once per grouping, so each action's RAG is
+    worked out once and compiled once), then a UNION ALL of one GROUP BY per grouping.
+    Rows are dicts with ``member`` (the grouping's index in ``keys``), _GROUP_KEYS, ``rag``
+    and ``n``, as :func:`count_by_rag` gives them."""
+    columns: dict[str, F] = {}
     for key in keys:
         grouping = _GROUPINGS[key]
-        sections = key == "section"
-        members.append(
-            annotate_rag(scope.actions(), scope.today).annotate(
-                group_id=F(grouping.key),
-                group_name=F(grouping.name),
-                group_detail=F(grouping.detail),
-                group_order=F("section__order") if sections else Value(0),
-                # A typed NULL: PostgreSQL reads a bare NULL in a subquery as text, which then
-                # cannot be UNIONed with the sections' bigint ids.
-                parent_id=F("section__parent_id") if sections else Cast(Value(None), output_field=BigIntegerField()),
-                parent_name=F("section__parent__number") if sections else F(grouping.name),
-                parent_detail=F("section__parent__title") if sections else F(grouping.detail),
-                parent_order=F("section__parent__order") if sections else Value(0),
+        columns |= {f"by_{key}_id": F(grouping.key), f"by_{key}_name": F(grouping.name), f"by_{key}_detail": F(grouping.detail)}
+    if "section" in keys:
+        columns |= {
+            "by_section_order": F("section__order"),
+            "by_section_parent_id": F("section__parent_id"),
+            "by_section_parent_name": F("section__parent__number"),
+            "by_section_parent_detail": F("section__parent__title"),
+            "by_section_parent_order": F("section__parent__order"),
+        }
+    actions = annotate_rag(scope.actions(), scope.today).annotate(**columns).order_by().values(*columns, "rag")
+    connection = connections[actions.db]
+    qn = connection.ops.quote_name
+    sql, params = actions.query.sql_with_params()
+    parts = []
+    for index, key in enumerate(keys):
+        own = {name: qn(f"by_{key}_{name}") for name in ("id", "name", "detail")}
+        if key == "section":
+            extra = {name: qn(f"by_section_{name}") for name in ("order", "parent_id", "parent_name", "parent_detail", "parent_order")}
+            select = dict(zip(_GROUP_KEYS, [own["id"], own["name"], own["detail"], *extra.values()], strict=True))
+            grouped = [*own.values(), *extra.values()]
+        else:
+            # A typed NULL: PostgreSQL reads a bare NULL as text, which cannot be UNIONed with
+            # the sections' bigint ids.
+            select = dict(
+                zip(_GROUP_KEYS, [own["id"], own["name"], own["detail"], "0", "CAST(NULL AS BIGINT)", own["name"], own["detail"], "0"], strict=True)
             )
+            grouped = list(own.values())
+        # Only quoted names and constants go into the text; values are the queryset's params.
+        parts.append(
+            f"SELECT {int(index)} AS {qn('member')}, "  # noqa: S608
+            + ", ".join(f"{expr} AS {qn(name)}" for name, expr in select.items())
+            + f", {qn('rag')}, COUNT(*) AS {qn('n')} FROM {qn('counted')} GROUP BY {', '.join([*grouped, qn('rag')])}"
         )
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {qn('counted')} AS ({sql}) " + " UNION ALL ".join(parts), params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def breakdowns(scope: Scope, keys: list[str]) -> list[Breakdown]:
+    """RAG counts per section, lead agency, lead post or plan, all in one query (see
+    :func:`_grouped_counts`). Actions without a group (no section, no lead post) are a row
+    of their own, without links: the table has no filter for "none"."""
     # One row per group, with its count of each RAG.
     groups: dict[tuple, dict] = {}
-    for found in count_by_rag(members, _GROUP_KEYS):
+    for found in _grouped_counts(scope, keys):
         key = (found["member"], found["group_id"])
         row = groups.setdefault(
             key,
@@ -610,7 +676,9 @@ def findings_at_risk(scope: Scope) -> FindingsAtRisk:
     if scope.plan is not None:
         findings = findings.filter(inspection__plans=scope.plan)
     else:
-        findings = findings.filter(inspection__plans__status=PlanStatus.LIVE)
+        # The live plans the person may see: another plan's findings are out of their scope.
+        live = plans_visible_to(scope.user, Plan.objects.filter(status=PlanStatus.LIVE))
+        findings = findings.filter(inspection__plans__in=live)
     answering = scope.actions().filter(findings=OuterRef("pk"))
     rows = (
         findings.annotate(
@@ -641,10 +709,16 @@ class TrendPoint:
     label: str
     counts: dict[str, int] = field(default_factory=dict)
     is_today: bool = False
+    stored: bool = False  # a past day, as its snapshot recorded it (RagSnapshot)
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def ordered_counts(self) -> list[int]:
+        """The counts in RAG_ORDER, for the table under the chart."""
+        return [self.counts.get(rag.value, 0) for rag in RAG_ORDER]
 
 
 def _month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -674,52 +748,217 @@ def in_plan_by(day: dt.date, plans: Iterable[Plan]) -> Q:
     end_of_day = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
     q = Q(pk__in=[])
     for plan in plans:
-        if plan.live_from is None or plan.live_from > day:
+        if not _counts_on(plan, day):
             continue
         cut_off = max(end_of_day, plan.created_at + dt.timedelta(days=1))
         q |= Q(plan_id=plan.pk, created_at__lt=cut_off)
     return q
 
 
+def _counts_on(plan: Plan, day: dt.date) -> bool:
+    """Whether the plan is in the trend on ``day``: it had gone live by then."""
+    return plan.live_from is not None and plan.live_from <= day
+
+
 def _trend_plans(scope: Scope, live_plans: Iterable[Plan]) -> list[Plan]:
     return [scope.plan] if scope.plan is not None else list(live_plans)
+
+
+def _as_at(actions: QuerySet, day: dt.date, plans: Iterable[Plan]) -> QuerySet:
+    return annotate_rag(actions.filter(in_plan_by(day, plans)), day, as_at_history=True)
 
 
 def trend_actions(scope: Scope, day: dt.date, live_plans: Iterable[Plan] = ()) -> QuerySet:
     """The actions counted in the trend on ``day``, with their RAG as at the end of that day
     from the recorded history."""
-    actions = scope.actions().filter(in_plan_by(day, _trend_plans(scope, live_plans)))
-    return annotate_rag(actions, day, as_at_history=True)
-
-
-def rag_trend(scope: Scope, live_plans: list[Plan] = ()) -> list[TrendPoint]:
-    """RAG counts at each month end since the plan went live, then today, in one query.
-
-    Month ends come from the recorded history, so they read the same every time."""
-    start = trend_start(scope, live_plans)
-    if start is None:
-        return []
-    end = scope.today
-    if scope.plan is not None and scope.plan.closed_on and scope.plan.closed_on < end:
-        end = scope.plan.closed_on
-    days = _month_ends(start, end)
-    members = [trend_actions(scope, day, live_plans) for day in days]
-    # Today, the live rule (equal to the headline numbers); a plan closed in the past ends
-    # on its closing day, read from the history like every month end.
-    members.append(annotate_rag(scope.actions(), end) if end == scope.today else trend_actions(scope, end, live_plans))
-    counts: list[dict[str, int]] = [dict.fromkeys((r.value for r in RAG_ORDER), 0) for _ in members]
-    for row in count_by_rag(members):
-        counts[row["member"]][row["rag"]] = row["n"]
-    points = [TrendPoint(day=day, label=f"{day:%b %Y}", counts=counts[i]) for i, day in enumerate(days)]
-    points.append(TrendPoint(day=end, label=f"{end:%-d %b %Y}", counts=counts[-1], is_today=end == scope.today))
-    return points
+    return _as_at(scope.actions(), day, _trend_plans(scope, live_plans))
 
 
 def rag_as_at(scope: Scope, day: dt.date, live_plans: Iterable[Plan] = ()) -> dict[str, int]:
-    """The trend's count for one past day (the same rule as each month end)."""
+    """The trend's rule for one past day, counted now from the records (not the snapshots):
+    what a month end would read if it were counted today."""
     rows = trend_actions(scope, day, live_plans).order_by().values("rag").annotate(n=Count("pk"))
     found = {row["rag"]: row["n"] for row in rows}
     return {rag.value: found.get(rag.value, 0) for rag in RAG_ORDER}
+
+
+# --- Month-end snapshots: whose share of the actions, and the stored counts ------------------
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Stands in for any person of a role (and agency), so that an audience's actions come
+    from the one permission rule (partners.permissions) rather than a copy of it."""
+
+    role: str
+    agency_id: int | None = None
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_superuser: bool = False
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Whose share of the actions a stored trend counts. The permission rule gives every
+    partnership-wide role every action, and a partner officer the actions their agency leads
+    or supports; so one snapshot serves everyone of a kind: ``agency_id`` None for the
+    partnership-wide roles, an agency's id for its partner officers."""
+
+    agency_id: int | None = None
+
+    def actions(self) -> QuerySet:
+        if self.agency_id is None:
+            reader = _Reader(role=Role.DIRECTOR)
+        else:
+            reader = _Reader(role=Role.PARTNER_OFFICER, agency_id=self.agency_id)
+        return Action.objects.for_user(reader)
+
+
+def audience_of(user) -> Audience | None:
+    """The audience whose snapshots a person's trend reads; None where they see no action."""
+    if not (user and user.is_authenticated and user.is_active):
+        return None
+    if is_agency_scoped(user):
+        return Audience(user.agency_id) if user.agency_id else None
+    return Audience(None)
+
+
+Counts = dict[str, int]
+
+
+def _zero() -> Counts:
+    return dict.fromkeys((rag.value for rag in RAG_ORDER), 0)
+
+
+def snapshot_counts(audience: Audience, wanted: dict[dt.date, list[Plan]]) -> dict[tuple[int, dt.date], Counts]:
+    """Each plan's RAG counts as at the end of each past day in ``wanted`` (day -> plans),
+    for ``audience``: read from the stored snapshots (one query), and any that are missing
+    counted by the as-at rule (one query, a UNION of one grouped count per day) and stored
+    (one insert), so that a day is counted once and reads the same ever after.
+
+    Only days before today belong here: today is counted live."""
+    return _snapshots(audience, wanted)[0]
+
+
+def _snapshots(
+    audience: Audience, wanted: dict[dt.date, list[Plan]]
+) -> tuple[dict[tuple[int, dt.date], Counts], int]:
+    """:func:`snapshot_counts`, and how many of them were counted now."""
+    pairs = {(plan.pk, day) for day, plans in wanted.items() for plan in plans}
+    if not pairs:
+        return {}, 0
+    rags = [rag.value for rag in RAG_ORDER]
+    stored = RagSnapshot.objects.filter(
+        plan_id__in={plan_id for plan_id, _ in pairs}, day__in=list(wanted), agency_id=audience.agency_id
+    )
+    found: dict[tuple[int, dt.date], Counts] = {}
+    for plan_id, day, *counts in stored.order_by().values_list("plan_id", "day", *rags):
+        if (plan_id, day) in pairs:
+            found[(plan_id, day)] = dict(zip(rags, counts, strict=True))
+    missing = pairs - found.keys()
+    if missing:
+        found.update(_record_snapshots(audience, wanted, missing))
+    return found, len(missing)
+
+
+def _record_snapshots(
+    audience: Audience, wanted: dict[dt.date, list[Plan]], missing: set[tuple[int, dt.date]]
+) -> dict[tuple[int, dt.date], Counts]:
+    """Count the ``missing`` (plan, day) pairs by the as-at rule and store them."""
+    days = sorted({day for _, day in missing})
+    members = [
+        _as_at(audience.actions(), day, [plan for plan in wanted[day] if (plan.pk, day) in missing]) for day in days
+    ]
+    counted = {pair: _zero() for pair in missing}
+    for row in count_by_rag(members, ("plan_id",)):
+        counted[(row["plan_id"], days[row["member"]])][row["rag"]] = row["n"]
+    now, today = timezone.now(), timezone.localdate()
+    RagSnapshot.objects.bulk_create(
+        [
+            RagSnapshot(plan_id=plan_id, agency_id=audience.agency_id, day=day, computed_at=now, **counts)
+            for (plan_id, day), counts in sorted(counted.items(), key=lambda item: (item[0][1], item[0][0]))
+            # A day not over yet (a dashboard asked "as at" a later date) is counted, not kept.
+            if day < today
+        ],
+        # Two first views at once count the same day alike; the first stored stands.
+        ignore_conflicts=True,
+    )
+    return counted
+
+
+def _trend_days(start: dt.date, today: dt.date, closed_on: dt.date | None = None) -> list[tuple[dt.date, str]]:
+    """The past days a trend counts, with their labels: the month ends from ``start``'s
+    month (the most recent TREND_MAX_MONTHS), and the day a plan closed where that was
+    before today."""
+    closed = closed_on if closed_on and closed_on < today else None
+    days = [(day, f"{day:%b %Y}") for day in _month_ends(start, closed or today)]
+    if closed:
+        days.append((closed, f"{closed:%-d %b %Y}"))
+    return days
+
+
+def _wanted(days: Iterable[dt.date], plans: list[Plan]) -> dict[dt.date, list[Plan]]:
+    return {day: [plan for plan in plans if _counts_on(plan, day)] for day in days}
+
+
+def rag_trend(scope: Scope, live_plans: list[Plan] = (), today_counts: Counts | None = None) -> list[TrendPoint]:
+    """RAG counts at each month end since the plan went live, as stored when each month
+    closed (:func:`snapshot_counts`), then today, counted live (``today_counts`` where the
+    caller has them already: the summary's). One query once the past months are stored.
+
+    A plan closed before today ends on its closing day, stored like a month end."""
+    start = trend_start(scope, live_plans)
+    if start is None:
+        return []
+    today = scope.today
+    plans = _trend_plans(scope, live_plans)
+    closed_on = scope.plan.closed_on if scope.plan is not None else None
+    days = _trend_days(start, today, closed_on)
+    wanted = _wanted((day for day, _ in days), plans)
+    audience = audience_of(scope.user)
+    stored = snapshot_counts(audience, wanted) if audience is not None else {}
+    points = []
+    for day, label in days:
+        counts = _zero()
+        for plan in wanted[day]:
+            for rag, n in stored.get((plan.pk, day), {}).items():
+                counts[rag] += n
+        points.append(TrendPoint(day=day, label=label, counts=counts, stored=True))
+    if not (closed_on and closed_on < today):
+        if today_counts is None:
+            today_counts = rag_counts(scope.actions(), today)
+        points.append(TrendPoint(day=today, label=f"{today:%-d %b %Y}", counts=dict(today_counts), is_today=True))
+    return points
+
+
+def rag_snapshots_record(today: dt.date | None = None) -> int:
+    """Store the month-end counts of every plan whose trend includes the month just ended,
+    for every audience that can see its actions (the partnership-wide roles, and each
+    agency leading or supporting one), and any earlier month still missing. Idempotent: a
+    stored day is never counted again. Returns how many snapshots were stored. The beat
+    runs it shortly after each month end (actionplans.tasks.record_rag_snapshots)."""
+    today = today or timezone.localdate()
+    last_month_end = today.replace(day=1) - dt.timedelta(days=1)
+    plans = Plan.objects.filter(live_from__lte=last_month_end).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=last_month_end)
+    )
+    created = 0
+    for plan in plans.order_by("pk"):
+        wanted = _wanted((day for day, _ in _trend_days(plan.live_from, today, plan.closed_on)), [plan])
+        agencies = {
+            *Action.objects.filter(plan=plan, lead_post__isnull=False).values_list("lead_post__agency_id", flat=True),
+            *Action.partner_agencies.through.objects.filter(action__plan=plan).values_list("agency_id", flat=True),
+        }
+        for audience in [Audience(None), *(Audience(agency_id) for agency_id in sorted(agencies))]:
+            created += _snapshots(audience, wanted)[1]
+    return created
+
+
+def rag_snapshots_forget(plan: Plan) -> int:
+    """Forget a plan's stored months, so that the next view counts them again from the
+    records as they stand (after a correction to a plan's history). Returns how many."""
+    deleted, _ = RagSnapshot.objects.filter(plan=plan).delete()
+    return deleted
 
 
 # --- The whole page ---------------------------------------------------------------------------
@@ -735,10 +974,17 @@ class Dashboard:
     trend: list[TrendPoint]
     live_plans: list[Plan] = field(default_factory=list)
 
+    @property
+    def trend_is_live(self) -> bool:
+        """Whether the trend ends today (counted live) rather than on a closed plan's last day."""
+        return bool(self.trend) and self.trend[-1].is_today
+
 
 def dashboard(user, *, plan: Plan | None = None, today: dt.date | None = None) -> Dashboard:
     """Everything a dashboard shows, in a fixed number of queries whatever the number of
-    actions: summary 1, breakdowns 1, attention 2, findings 1, trend 1 (and the plans 1)."""
+    actions: summary 1, breakdowns 1, attention 2, findings 1, trend 1 (the stored month
+    ends; today's column is the summary's), and the plans 1. The first view after a month
+    closes counts and stores that month (two more queries, once)."""
     today = today or timezone.localdate()
     if plan is not None:
         scope, live, keys = plan_scope(user, plan, today), [], ["section", "agency", "lead_post"]
@@ -752,6 +998,6 @@ def dashboard(user, *, plan: Plan | None = None, today: dt.date | None = None) -
         breakdowns=breakdowns(scope, keys),
         attention=attention(scope, totals),
         findings=findings_at_risk(scope),
-        trend=rag_trend(scope, live),
+        trend=rag_trend(scope, live, today_counts=totals.rag_counts),
         live_plans=live,
     )

@@ -430,3 +430,44 @@ class GlossaryTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term}: {self.meaning}"
+
+
+class RagSnapshot(models.Model):
+    """A plan's RAG counts at the end of a past day (a month end, or the day the plan
+    closed), kept for the dashboards' trend so that a closed month is counted once rather
+    than on every view, and reads as it was counted when the month closed. Written by
+    actionplans.dashboards (the month-end beat task, or the first view that needs it); the
+    rule is the as-at rule of actionplans.rag."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rag_snapshots")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        help_text="Whose share of the plan: blank for every action (partnership-wide roles); "
+        "an agency for the actions it leads or supports (its partner officers).",
+    )
+    day = models.DateField(help_text="The day counted, as at its end.")
+    red = models.PositiveIntegerField(default=0)
+    amber = models.PositiveIntegerField(default=0)
+    green = models.PositiveIntegerField(default=0)
+    blue = models.PositiveIntegerField(default=0)
+    not_rated = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["plan", "agency", "day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "day"], condition=Q(agency__isnull=True), name="one_rag_snapshot_per_plan_day"
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "agency", "day"], condition=Q(agency__isnull=False),
+                name="one_agency_rag_snapshot_per_plan_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} as at {self.day:%d/%m/%Y}"
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {rag.value: getattr(self, rag.value) for rag in RAG}

@@ -10,16 +10,18 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from actionplans import dashboards
 from actionplans.choices import RAG, ActionStatus, Decision, PlanStatus
 from actionplans.filtersets import filter_actions
-from actionplans.models import Action, DueDateRevision, MeasureValue, ProgressUpdate
-from actionplans.rag import RAG_ORDER, rag_for
+from actionplans.models import Action, DueDateRevision, MeasureValue, ProgressUpdate, RagSnapshot
+from actionplans.rag import RAG_ORDER, annotate_rag, rag_counts, rag_for
 from inspections.choices import FindingKind
 from tests.factories import (
     ActionFactory,
@@ -504,3 +506,181 @@ def test_a_plan_that_is_not_live_has_no_trend_yet(client, director):
     response = client.get(reverse("actionplans:plan_dashboard", args=[plan.slug]))
     assert response.context["board"].trend == []
     assert "The trend starts when the plan goes live." in response.content.decode()
+
+
+# --- Month-end snapshots of the trend ---------------------------------------------------------------
+
+
+def _counted_directly(plan, day):
+    """The as-at rule of rag.py counted straight from the records, for one plan and day."""
+    end_of_day = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    cut_off = max(end_of_day, plan.created_at + dt.timedelta(days=1))
+    actions = Action.objects.filter(plan=plan, created_at__lt=cut_off)
+    rows = annotate_rag(actions, day, as_at_history=True).order_by().values("rag").annotate(n=Count("pk"))
+    found = {row["rag"]: row["n"] for row in rows}
+    return {rag.value: found.get(rag.value, 0) for rag in RAG_ORDER}
+
+
+def test_the_beat_task_stores_each_month_end_once(world, council, police, today):
+    from actionplans.tasks import record_rag_snapshots
+    from config.celery import app
+
+    plan = world["plan"]
+    # The beat entry the migration stores names a task the worker knows.
+    entry = PeriodicTask.objects.get(name="dashboards: month-end RAG snapshots")
+    assert entry.task == "actionplans.tasks.record_rag_snapshots" and entry.task in app.tasks
+    assert (entry.crontab.day_of_month, entry.crontab.hour, entry.crontab.minute) == ("1", "2", "0")
+
+    created = record_rag_snapshots.apply().get()
+    month_ends = [p.day for p in dashboards.rag_trend(dashboards.plan_scope(UserFactory(), plan, today)) if not p.is_today]
+    audiences = {None, council.pk, police.pk}  # everyone, and each agency leading or supporting an action
+    stored = list(RagSnapshot.objects.filter(plan=plan).values_list("agency_id", "day", "computed_at"))
+    assert {(agency, day) for agency, day, _ in stored} == {(a, d) for a in audiences for d in month_ends}
+    assert created == len(stored) == len(audiences) * len(month_ends) >= 18
+    assert not RagSnapshot.objects.filter(plan=world["draft"]).exists()  # not live: no trend
+
+    # Again (a retried or duplicated run): nothing counted, nothing changed.
+    assert record_rag_snapshots.apply().get() == 0
+    assert list(RagSnapshot.objects.filter(plan=plan).values_list("agency_id", "day", "computed_at")) == stored
+
+
+def test_a_month_not_stored_yet_is_counted_on_the_first_view_and_then_read(client, world, director, today):
+    plan = world["plan"]
+    url = reverse("actionplans:plan_dashboard", args=[plan.slug])
+    assert not RagSnapshot.objects.exists()
+    client.force_login(director)
+    first = client.get(url).context["board"].trend
+    stored = {s.day: s.counts for s in RagSnapshot.objects.filter(plan=plan, agency=None)}
+    assert sorted(stored) == [p.day for p in first if not p.is_today]
+
+    # One month lost (or a plan imported with its history): counted again on the next view,
+    # to the same numbers, and stored; the other months are read, not counted.
+    gone = sorted(stored)[2]
+    RagSnapshot.objects.filter(plan=plan, day=gone).delete()
+    with CaptureQueriesContext(connection) as refill:
+        again = client.get(url).context["board"].trend
+    assert [(p.day, p.counts) for p in again] == [(p.day, p.counts) for p in first]
+    assert RagSnapshot.objects.get(plan=plan, agency=None, day=gone).counts == stored[gone]
+    with CaptureQueriesContext(connection) as steady:
+        client.get(url)
+    # Counting and storing the missing month: one query and one insert more, once.
+    assert len(refill.captured_queries) == len(steady.captured_queries) + 2
+
+
+def test_the_trend_shows_stored_months_and_counts_today_live(client, world, director, officer, today):
+    plan = world["plan"]
+    scope = dashboards.plan_scope(director, plan, today)
+    trend = dashboards.rag_trend(scope)
+    month = trend[1].day
+    # What was recorded at that month end stands, whatever the records say now.
+    RagSnapshot.objects.filter(plan=plan, agency=None, day=month).update(red=999, amber=0, green=0, blue=0, not_rated=1)
+    # Today is live: an update recorded now moves today's column, not a stored month.
+    action = Action.objects.filter(plan=plan, status=ActionStatus.IN_PROGRESS, due_date__gte=today).first()
+    ProgressUpdateFactory(action=action, as_of=today, proposed_rag="red", status=ActionStatus.IN_PROGRESS)
+
+    client.force_login(director)
+    response = client.get(reverse("actionplans:plan_dashboard", args=[plan.slug]))
+    board = response.context["board"]
+    points = {p.day: p for p in board.trend}
+    assert points[month].counts == {"red": 999, "amber": 0, "green": 0, "blue": 0, "not_rated": 1}
+    assert all(p.stored for p in board.trend[:-1]) and board.trend[-1].is_today and not board.trend[-1].stored
+    assert board.trend[-1].counts == board.summary.rag_counts == rag_counts(Action.objects.filter(plan=plan), today)
+    assert board.trend[-1].counts["red"] == Counter(a.rag.value for a in python_rows(plan, today))["red"]
+    html = response.content.decode()
+    assert f"Months before {today:%B %Y} as recorded at each month end" in html
+    assert ">999<" in html  # the chart and the table show the stored month
+
+
+def test_stored_months_equal_the_as_at_rule_counted_directly(world, director, partner_officer, police, today):
+    plan = world["plan"]
+    dashboards.rag_snapshots_record(today)
+    rows = python_rows(plan, today)
+    for snapshot in RagSnapshot.objects.filter(plan=plan, agency=None):
+        assert snapshot.counts == _counted_directly(plan, snapshot.day), snapshot.day
+        expected = Counter(rag_then(a, snapshot.day).value for a in rows)
+        assert snapshot.counts == {r.value: expected.get(r.value, 0) for r in RAG_ORDER}, snapshot.day
+    # A partner officer's trend is their agency's share, stored for the agency.
+    visible = [a for a in rows if (a.lead_post and a.lead_post.agency_id == police.pk)
+               or a.partner_agencies.filter(pk=police.pk).exists()]
+    officer_trend = dashboards.rag_trend(dashboards.plan_scope(partner_officer, plan, today))
+    for point in officer_trend[:-1]:
+        expected = Counter(rag_then(a, point.day).value for a in visible)
+        assert point.counts == {r.value: expected.get(r.value, 0) for r in RAG_ORDER}, point.day
+        assert RagSnapshot.objects.get(plan=plan, agency=police, day=point.day).counts == point.counts
+
+
+def test_a_back_dated_update_does_not_rewrite_a_stored_month(world, director, today):
+    plan = world["plan"]
+    scope = dashboards.plan_scope(director, plan, today)
+    before = dashboards.rag_trend(scope)
+    month = before[-3].day
+    # Recorded today, dated into a closed month: every open action proposed red then.
+    for action in Action.objects.filter(plan=plan, status__in=OPEN):
+        ProgressUpdateFactory(action=action, as_of=month, proposed_rag="red", status=ActionStatus.IN_PROGRESS)
+    afresh = dashboards.rag_as_at(scope, month)
+    assert afresh["red"] > dict(before[-3].counts)["red"]  # the records now say otherwise...
+    after = dashboards.rag_trend(scope)
+    assert [p.counts for p in after[:-1]] == [p.counts for p in before[:-1]]  # ...the trend keeps the month
+    # Where the history itself was corrected, the plan's months are counted again.
+    assert dashboards.rag_snapshots_forget(plan) > 0
+    assert {p.day: p.counts for p in dashboards.rag_trend(scope)}[month] == afresh
+
+
+def test_the_partnership_trend_adds_up_the_live_plans_stored_months(world, director, today):
+    plan = world["plan"]
+    second = PlanFactory(slug="second", status=PlanStatus.LIVE, live_from=today - dt.timedelta(days=70))
+    for n in range(4):
+        ActionFactory(plan=second, reference=f"S{n}", due_date=today - dt.timedelta(days=400))
+    type(second).objects.filter(pk=second.pk).update(created_at=timezone.now() - dt.timedelta(days=100))
+    Action.objects.filter(plan=second).update(created_at=timezone.now() - dt.timedelta(days=100))
+    board = dashboards.dashboard(director, today=today)
+    for point in board.trend[:-1]:
+        plans = [p for p in (plan, second) if p.live_from <= point.day]
+        expected = Counter()
+        for p in plans:
+            p.refresh_from_db()
+            expected.update(_counted_directly(p, point.day))
+        assert point.counts == {r.value: expected.get(r.value, 0) for r in RAG_ORDER}, point.day
+    assert board.trend[-1].counts == board.summary.rag_counts
+
+
+def test_an_audience_reads_the_same_actions_as_the_people_it_stands_for(
+    world, director, member, officer, clerk, plan_manager, partner_officer, outsider
+):
+    for person in (director, member, officer, clerk, plan_manager, partner_officer, outsider):
+        audience = dashboards.audience_of(person)
+        assert set(audience.actions().values_list("pk", flat=True)) == set(
+            Action.objects.for_user(person).values_list("pk", flat=True)
+        ), person.role
+    no_agency = UserFactory(role="partner_officer", agency=None)
+    assert dashboards.audience_of(no_agency) is None and not Action.objects.for_user(no_agency).exists()
+
+
+def test_a_closed_plan_ends_on_its_closing_day_stored_like_a_month_end(client, director, today):
+    closed_on = today - dt.timedelta(days=40)
+    plan = PlanFactory(
+        slug="closed-plan", status=PlanStatus.CLOSED, live_from=today - dt.timedelta(days=150), closed_on=closed_on
+    )
+    ActionFactory(plan=plan, due_date=today - dt.timedelta(days=400))
+    client.force_login(director)
+    response = client.get(reverse("actionplans:plan_dashboard", args=[plan.slug]))
+    trend = response.context["board"].trend
+    assert trend[-1].day == closed_on and not trend[-1].is_today and trend[-1].label == f"{closed_on:%-d %b %Y}"
+    assert set(RagSnapshot.objects.filter(plan=plan).values_list("day", flat=True)) == {p.day for p in trend}
+    assert trend[-1].counts == _counted_directly(plan, closed_on)
+    assert "as it stood on the day it closed" in response.content.decode()
+
+
+def test_breakdown_numbers_escape_their_labels():
+    from actionplans.dashboards import BreakdownRow, Figure
+    from actionplans.templatetags.dashboard_tags import breakdown_cells
+
+    row = BreakdownRow(
+        label="Head of <MASH> & QA",
+        total=Figure(3, (("plan", "p-1"),)),
+        rag=[(rag, Figure(3 if rag == RAG.RED else 0, (("plan", "p-1"), ("rag", rag.value)))) for rag in RAG_ORDER],
+    )
+    html = breakdown_cells(row)
+    assert html.count("<td ") == len(RAG_ORDER) + 1
+    assert "red actions, Head of &lt;MASH&gt; &amp; QA" in html and "<MASH>" not in html
+    assert 'href="/actions/?plan=p-1&amp;rag=red"' in html
