@@ -9,8 +9,10 @@ first group it belongs to (overdue, then due soon, then needing an update), as o
 
 :func:`reminders_for` builds every reminder in one pass over the open actions, with a
 fixed number of queries however many actions and people there are; :func:`send_reminders`
-sends them over one mail connection (reports.scheduling.send_weekly_reminders runs it
-on Mondays).
+puts them in the email outbox (partners.email_outbox), one per lead per ISO week
+(reports.scheduling.send_weekly_reminders runs it on Mondays). The outbox key is what
+makes it once a week: a second run in the same week, or the batch redelivered after its
+worker died, queues only the leads not already reminded that week.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,6 +28,7 @@ from django.urls import reverse
 from actionplans.choices import PlanStatus
 from actionplans.models import Action, ProgressUpdate
 from actionplans.rag import COMPLETE_STATUSES
+from partners.email_outbox import OutgoingEmail, email_enqueue
 from partners.models import PostHolding, User
 from partners.permissions import is_agency_scoped
 
@@ -121,7 +123,13 @@ def reminders_for(today: dt.date) -> list[Reminder]:
     return sorted(reminders.values(), key=lambda r: (r.person.full_name, r.person.pk))
 
 
-def reminder_message(reminder: Reminder, *, today: dt.date, connection=None) -> EmailMessage:
+def reminder_key(person: User, today: dt.date) -> str:
+    """The outbox key of a person's reminder for the ISO week of ``today``."""
+    year, week, _ = today.isocalendar()
+    return f"reminder:{year}-W{week:02d}:user:{person.pk}"
+
+
+def reminder_email(reminder: Reminder, *, today: dt.date) -> OutgoingEmail:
     def link(action: Action) -> str:
         return settings.SITE_URL + reverse("actionplans:action_detail", args=[action.pk])
 
@@ -138,14 +146,14 @@ def reminder_message(reminder: Reminder, *, today: dt.date, connection=None) -> 
         "PARTNERSHIP_NAME": settings.PARTNERSHIP_NAME,
     }
     body = render_to_string("email/reminder.txt", context)
-    return EmailMessage(reminder.subject, body, settings.DEFAULT_FROM_EMAIL, [reminder.person.email], connection=connection)
+    return OutgoingEmail(
+        key=reminder_key(reminder.person, today), recipient=reminder.person.email, subject=reminder.subject, body=body
+    )
 
 
 def send_reminders(*, today: dt.date) -> int:
-    """Email every lead their reminder. Returns how many emails were sent."""
+    """Queue every lead's reminder for this week in the outbox, each sent by its own task
+    once this commits. Returns how many were queued now: none for a lead already reminded
+    this week."""
     reminders = reminders_for(today)
-    if not reminders:
-        return 0
-    connection = get_connection()
-    messages = [reminder_message(r, today=today, connection=connection) for r in reminders]
-    return connection.send_messages(messages) or 0
+    return email_enqueue(emails=[reminder_email(r, today=today) for r in reminders]).created

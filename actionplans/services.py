@@ -51,9 +51,26 @@ class EvidenceLink:
 
 
 def _notify(kind: str, object_id: int) -> None:
-    from actionplans.tasks import send_notification
+    """Write the event's emails to the outbox in the caller's transaction: they exist
+    exactly when the change does, and reach the worker when the queue can take them (now,
+    or from the outbox's sweep if the queue is down; the change is saved either way)."""
+    from actionplans.notifications import build_notice, send_notice
 
-    transaction.on_commit(lambda: send_notification.delay(kind, object_id))
+    notice = build_notice(kind, object_id)
+    if notice is not None:
+        send_notice(notice)
+
+
+def _delete_stored_files(names: Sequence[str]) -> None:
+    """Remove files written for rows that were rolled back (from disk or the object store
+    alike). A file that cannot be removed is logged, not raised: the caller is already
+    raising the error that matters."""
+    storage = Evidence._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("Could not remove the stored file %s of a rolled-back change", name)
 
 
 def _require_can_update(user, action: Action) -> None:
@@ -147,8 +164,7 @@ def evidence_attach(
                 evidence.save()
                 saved.append(evidence)
     except BaseException:
-        for name in written:
-            Evidence._meta.get_field("file").storage.delete(name)
+        _delete_stored_files(written)
         raise
     return saved
 
@@ -185,23 +201,32 @@ def progress_update_create(
         )
     if status not in RECORDABLE_STATUSES and not files and not links and not action.evidence.exists():
         raise ValidationError({"status": "Attach at least one piece of evidence to say the action is delivered or its outcome evidenced."})
-    with transaction.atomic():
-        action = Action.objects.select_for_update().get(pk=action.pk)
-        update = ProgressUpdate(
-            action=action,
-            as_of=as_of,
-            author=author,
-            narrative=narrative.strip(),
-            proposed_rag=proposed_rag,
-            status=status,
-            review_state=ReviewState.APPROVED if is_plan_manager(author, action.plan) else ReviewState.SUBMITTED,
-        )
-        update.full_clean()
-        update.save()
-        evidence_attach(action=action, added_by=author, files=files, links=links, update=update, evidence_date=as_of)
-        if status in RECORDABLE_STATUSES and action.status != status:
-            action.status = status
-            _save_action(action, ["status"])
+    attached: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            action = Action.objects.select_for_update().get(pk=action.pk)
+            update = ProgressUpdate(
+                action=action,
+                as_of=as_of,
+                author=author,
+                narrative=narrative.strip(),
+                proposed_rag=proposed_rag,
+                status=status,
+                review_state=ReviewState.APPROVED if is_plan_manager(author, action.plan) else ReviewState.SUBMITTED,
+            )
+            update.full_clean()
+            update.save()
+            attached = evidence_attach(
+                action=action, added_by=author, files=files, links=links, update=update, evidence_date=as_of
+            )
+            if status in RECORDABLE_STATUSES and action.status != status:
+                action.status = status
+                _save_action(action, ["status"])
+    except BaseException:
+        # evidence_attach removes its files when it fails; when what follows it fails (or the
+        # commit does), the evidence rows are rolled back and their files must go too.
+        _delete_stored_files([evidence.file.name for evidence in attached if evidence.file])
+        raise
     if update.review_state == ReviewState.SUBMITTED:
         _notify("update_submitted", update.pk)
     if status not in RECORDABLE_STATUSES:

@@ -1,12 +1,21 @@
-"""Background work for action plans: notification emails."""
+"""Background work for action plans: the dashboards' month-end snapshots. (Notification
+emails are written to the outbox by actionplans.services and sent by partners.tasks.)"""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
-from actionplans.notifications import build_notice, send_notice
 
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def record_rag_snapshots() -> int:
+    """Beat, shortly after each month end: store each plan's RAG counts as at the month just
+    ended for the dashboards' trend (actionplans.dashboards.rag_snapshots_record). Safe to
+    run again: a stored month is never counted twice. Returns how many were stored."""
+    from actionplans.dashboards import rag_snapshots_record
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
-def send_notification(kind: str, object_id: int) -> int:
-    """Email the people concerned by an event. Returns how many messages were sent."""
-    notice = build_notice(kind, object_id)
-    return send_notice(notice) if notice else 0
+    return rag_snapshots_record()

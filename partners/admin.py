@@ -1,5 +1,5 @@
-"""Admin pages for the partnership: agencies, people, posts and who holds them, and the
-governance bodies whose meetings drive report deadlines.
+"""Admin pages for the partnership: agencies, people, posts and who holds them, the
+governance bodies whose meetings drive report deadlines, and the outbox of emails sent.
 
 Every foreign key that can point at hundreds of rows (people, posts, agencies) is an
 autocomplete, and every list selects its related rows up front, so the pages stay fast at
@@ -11,7 +11,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Prefetch
 
-from partners.models import Agency, GovernanceBody, Meeting, Post, PostHolding, User
+from partners.models import Agency, EmailDelivery, GovernanceBody, Meeting, Post, PostHolding, User
 
 
 class PostInline(admin.TabularInline):
@@ -184,3 +184,33 @@ class MeetingAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # Meeting.__str__ names the body.
         return super().get_queryset(request).select_related("body")
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(admin.ModelAdmin):
+    """Read-only: every email the service sent or means to send, one row per recipient
+    (partners.email_outbox). Filter by status "Unknown" for the emails a lost worker may or
+    may not have sent, and look for their Message-ID in the mail server's log."""
+
+    list_display = ("created_at", "kind", "recipient", "subject", "status", "attempts", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("recipient", "key", "subject", "message_id")
+    date_hierarchy = "created_at"
+    fieldsets = (
+        (None, {"fields": ("key", "kind", "status", "attempts", "last_error")}),
+        ("Email", {"fields": ("recipient", "from_email", "subject", "message_id", "body", "html_body",
+                              "attachment_name", "attachment_type")}),
+        ("Timeline", {"fields": ("created_at", "claimed_at", "claimed_by", "sent_at")}),
+    )
+    # The attachment is named, never linked: it is a private paper.
+    readonly_fields = [f.name for f in EmailDelivery._meta.fields if f.name != "attachment_path"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The outbox is the record that an email was sent, and what stops it being sent again.
+        return False

@@ -32,3 +32,13 @@ class BodyKind(models.TextChoices):
     SUBGROUP = "subgroup", "Sub-group"
     TASK_AND_FINISH = "task_and_finish", "Task and finish group"
     OTHER = "other", "Other"
+
+
+class DeliveryStatus(models.TextChoices):
+    """Where an email in the outbox (partners.models.EmailDelivery) has got to."""
+
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed (not sent)"
+    UNKNOWN = "unknown", "Unknown: check the mail server's log"

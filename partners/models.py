@@ -1,6 +1,6 @@
 """The partnership: agencies, the posts within them, the people who hold those posts,
-and the governance bodies (Cabinet, scrutiny, the board and its sub-groups) whose
-meetings drive report deadlines."""
+the governance bodies (Cabinet, scrutiny, the board and its sub-groups) whose meetings
+drive report deadlines, and the outbox of every email sent to those people."""
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from partners.choices import BodyKind, Role, Sector
+from partners.choices import BodyKind, DeliveryStatus, Role, Sector
 
 
 class Agency(models.Model):
@@ -161,3 +161,52 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body} – {self.date:%d %B %Y}"
+
+
+class EmailDelivery(models.Model):
+    """One email to one person, in the outbox (partners.email_outbox).
+
+    The row is written in the same transaction as what it tells of, under a ``key`` that
+    names the email ("reminder:2025-W23:user:12", "notification:signed_off:7:a@b.gov.uk",
+    "paper:41:clerk@council.gov.uk"), so that asking for the same email twice makes no
+    second row. A task then sends it once: pending, sending (claimed, committed before the
+    mail server is spoken to), sent. A worker that dies while an email is ``sending``
+    leaves it ``unknown``: it may or may not have gone, and it is never sent again by
+    itself; an administrator checks the mail server's log for its Message-ID."""
+
+    key = models.CharField(max_length=320, unique=True)
+    kind = models.CharField(max_length=40, help_text="What sort of email: reminder, notification, paper.")
+    recipient = models.EmailField()
+    from_email = models.CharField(max_length=254)
+    subject = models.CharField(max_length=500)
+    body = models.TextField()
+    html_body = models.TextField(blank=True)
+    # A file in the default storage (a scheduled paper's archived file), read when sending.
+    attachment_path = models.CharField(max_length=200, blank=True)
+    attachment_name = models.CharField(max_length=255, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    # Fixed when the row is written, so a mail server's log can be searched for it, and a
+    # copy sent again after an "unknown" is recognised as the same message by mail clients.
+    message_id = models.CharField("Message-ID", max_length=255)
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Which task message holds the claim: its redelivery after a lost worker recognises it.
+    claimed_by = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # When a task for it last reached the broker; blank while none could (the broker was
+    # down): the sweep (partners.email_outbox.email_deliveries_dispatch_stalled) hands it over.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "email deliveries"
+        indexes = [models.Index(fields=["status", "created_at"], name="emaildelivery_status_created")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="emaildelivery_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.recipient}"

@@ -16,8 +16,10 @@ recipients once it is done.
   or comes back after days down, finds the row and makes nothing more; and only the
   nearest meeting's paper is made, never one per missed day.
 - :func:`schedule_run_cadence` is the same for a cadence, unique per (schedule, day).
-- :func:`scheduled_run_email` sends the finished paper, once: it records ``emailed_at``
-  under a row lock, and waits (the task retries) while the job is still queued or running.
+- :func:`scheduled_run_email` emails the finished paper, once: under a row lock it puts
+  one email per recipient in the outbox (partners.email_outbox, key
+  ``paper:<job id>:<address>``, each sent once by its own task) and records ``emailed_at``;
+  it waits (the task retries) while the job is still queued or running.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -38,6 +39,7 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from actionplans.choices import PlanStatus
+from partners.email_outbox import OutgoingEmail, email_enqueue
 from partners.models import Meeting
 from partners.workdays import add_working_days
 from reports.choices import JobStatus, ReportFormat, ReportKind
@@ -50,8 +52,9 @@ logger = logging.getLogger(__name__)
 TIME_ZONE = "Europe/London"
 DAILY_TASK_NAME = "reports: run due schedules"
 WEEKLY_REMINDERS_TASK_NAME = "reminders: weekly"
+STALLED_JOBS_TASK_NAME = "reports: dispatch stalled jobs"
 # The beat entries every installation needs; reports/migrations/0003_beat_tasks.py creates
-# the same two.
+# the first two, 0004 the third.
 BEAT_TASKS = [
     {
         "name": DAILY_TASK_NAME,
@@ -64,6 +67,24 @@ BEAT_TASKS = [
         "task": "reports.scheduling.send_weekly_reminders",
         "crontab": {"minute": "30", "hour": "7", "day_of_week": "1", "day_of_month": "*", "month_of_year": "*"},
         "description": "Emails each lead their overdue, due-soon and needing-an-update actions.",
+    },
+    {
+        "name": STALLED_JOBS_TASK_NAME,
+        "task": "reports.tasks.dispatch_stalled_report_jobs",
+        "crontab": {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+        "description": "Hands the worker the report jobs that are queued but never reached it (the queue was down).",
+    },
+    {
+        "name": "partners: dispatch stalled emails",
+        "task": "partners.tasks.dispatch_stalled_emails",
+        "crontab": {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+        "description": "Hands the worker the emails written while the queue was down.",
+    },
+    {
+        "name": "dashboards: month-end RAG snapshots",
+        "task": "actionplans.tasks.record_rag_snapshots",
+        "crontab": {"minute": "0", "hour": "2", "day_of_week": "*", "day_of_month": "1", "month_of_year": "*"},
+        "description": "Counts each plan's RAG ratings as at the month just ended, once, for the dashboards' trend.",
     },
 ]
 CADENCE_TASK = "reports.scheduling.run_cadence_schedule"
@@ -91,8 +112,9 @@ def _crontab(**fields) -> CrontabSchedule:
 
 
 def periodic_tasks_ensure() -> list[PeriodicTask]:
-    """Create or correct the daily "run due schedules" and weekly reminder beat entries.
-    Idempotent; an entry someone paused in the admin stays paused."""
+    """Create or correct the daily "run due schedules", weekly reminder and every-minute
+    "dispatch stalled jobs" beat entries. Idempotent; an entry someone paused in the admin
+    stays paused."""
     tasks = []
     for spec in BEAT_TASKS:
         task, _ = PeriodicTask.objects.update_or_create(
@@ -419,7 +441,10 @@ def scheduled_run_email(*, job_id: int) -> EmailOutcome:
     """Email a scheduled paper to its schedule's recipients, once it is done and only once.
 
     The file is attached when the schedule asks for it and it is no bigger than 10 MB;
-    otherwise the email links to the paper's page, where it downloads after signing in."""
+    otherwise the email links to the paper's page, where it downloads after signing in.
+    The emails go through the outbox: ``emailed_at`` records when they were queued, and
+    each recipient's email is sent by its own task (its outcome is in the admin's email
+    deliveries)."""
     with transaction.atomic():
         run = (
             ScheduledRun.objects.select_for_update(of=("self",))
@@ -444,10 +469,6 @@ def scheduled_run_email(*, job_id: int) -> EmailOutcome:
 
         schedule = run.schedule
         attach = schedule.attach_file and (job.size_bytes or 0) <= ATTACHMENT_MAX_BYTES
-        content = None
-        if attach:
-            with job.file.open("rb") as handle:
-                content = handle.read()
         context = {
             "job": job,
             "run": run,
@@ -459,14 +480,17 @@ def scheduled_run_email(*, job_id: int) -> EmailOutcome:
         }
         body = render_to_string("reports/email/paper.txt", context)
         subject = _subject(job)
-        messages = []
-        # One message per recipient: councillors and officers do not see each other's addresses.
-        for recipient in schedule.recipients:
-            message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
-            if content is not None:
-                message.attach(job.file_name or f"paper.{job.format}", content, CONTENT_TYPES.get(job.format))
-            messages.append(message)
-        get_connection().send_messages(messages)
+        # One message per recipient: councillors and officers do not see each other's
+        # addresses. The file is read from the archive when each email is sent.
+        attachment = (
+            {"attachment_path": job.file.name, "attachment_name": job.file_name or f"paper.{job.format}",
+             "attachment_type": CONTENT_TYPES.get(job.format, "")}
+            if attach else {}
+        )
+        email_enqueue(emails=[
+            OutgoingEmail(key=f"paper:{job.pk}:{recipient}", recipient=recipient, subject=subject, body=body, **attachment)
+            for recipient in schedule.recipients
+        ])
         run.emailed_at = timezone.now()
         run.emailed_to = list(schedule.recipients)
         run.email_error = ""

@@ -5,8 +5,10 @@ and reports.schedules.periodic_tasks_ensure) and is safe to run twice:
 
 - ``run_due_schedules`` (daily, 07:00 London): papers due before meetings, once per meeting;
 - ``run_cadence_schedule`` (a cadence schedule's own entry): its paper, once per day;
-- ``email_report_job`` (queued with each scheduled paper): sends it once it is done;
-- ``send_weekly_reminders`` (Mondays, 07:30 London): one email per lead, once per week.
+- ``email_report_job`` (queued with each scheduled paper): once it is done, puts its emails
+  in the outbox (partners.email_outbox), which sends each once;
+- ``send_weekly_reminders`` (Mondays, 07:30 London): one email per lead, once per week
+  (the email outbox's key, one per lead and ISO week, makes it once).
 
 Celery's autodiscovery looks for ``tasks`` modules only, so the worker must be told about
 this one (config/celery.py: ``app.autodiscover_tasks(related_name="scheduling")``).
@@ -18,7 +20,6 @@ import datetime as dt
 import logging
 
 from celery import shared_task
-from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
@@ -72,14 +73,15 @@ def run_cadence_schedule(schedule_id: int, today: str | dt.date | None = None) -
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    # smtplib's errors are OSErrors: a mail server that is down is tried again later.
-    autoretry_for=(OSError, OperationalError, InterfaceError),
+    # It only queues the emails (the outbox's own tasks speak to the mail server and
+    # retry it), so only the database is worth retrying here.
+    autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=EMAIL_MAX_WAIT_RETRIES,
 )
 def email_report_job(self, job_id: int) -> str:
-    """Email a scheduled paper once it is done; retried while it is queued or running."""
+    """Queue a scheduled paper's emails once it is done; retried while it is queued or running."""
     outcome = scheduled_run_email(job_id=job_id)
     if outcome == EmailOutcome.WAITING:
         countdown = min(EMAIL_FIRST_CHECK_SECONDS * 2 ** self.request.retries, 600)
@@ -87,21 +89,21 @@ def email_report_job(self, job_id: int) -> str:
     return str(outcome)
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_weekly_reminders(today: str | dt.date | None = None) -> int:
-    """Send each lead their weekly reminder, once per ISO week (a second beat in the same
-    week sends nothing). Returns how many emails were sent."""
+    """Queue each lead's weekly reminder in the email outbox, once per ISO week: a second
+    beat in the same week, or this task redelivered after its worker died, queues only
+    the leads not yet reminded (partners.email_outbox). Returns how many were queued now."""
     from actionplans.reminders import send_reminders
 
     day = _today(today)
+    queued = send_reminders(today=day)
     year, week, _ = day.isocalendar()
-    key = f"reminders:sent:{year}-W{week:02d}"
-    # A shared cache (Redis in production) makes the claim hold across workers.
-    if not cache.add(key, timezone.now().isoformat(), timeout=8 * 24 * 3600):
-        logger.info("Weekly reminders for %s-W%02d were sent already", year, week)
-        return 0
-    try:
-        return send_reminders(today=day)
-    except Exception:
-        cache.delete(key)  # not sent: let the retry claim the week again
-        raise
+    logger.info("Weekly reminders for %s-W%02d: %d queued now", year, week, queued)
+    return queued

@@ -110,6 +110,7 @@ def rows(admin_user, council):
     measure = MeasureFactory(plan=plan, action=action)
     ap.MeasureValue.objects.create(measure=measure, period_start=dt.date(2016, 10, 1), value=55)
     ap.GlossaryTerm.objects.create(term="MASH", meaning="Multi-Agency Safeguarding Hub")
+    ap.RagSnapshot.objects.create(plan=plan, day=dt.date(2016, 8, 31), red=1, green=2)
 
     ReportJob.objects.create(
         kind=ReportKind.COMMITTEE, format=ReportFormat.PDF, plan=plan, requested_by=admin_user
@@ -132,6 +133,11 @@ def rows(admin_user, council):
         plan=plan, body=body, kind=ReportKind.COMMITTEE, format=ReportFormat.PDF, created_by=admin_user
     )
     ScheduledRun.objects.create(schedule=schedule, due_date=dt.date(2016, 9, 1), job=ReportJob.objects.first())
+    from partners.email_outbox import OutgoingEmail, email_enqueue
+
+    email_enqueue(emails=[OutgoingEmail(key="paper:1:clerk@example.test", recipient="clerk@example.test",
+                                        subject="Committee paper", body="Attached.",
+                                        attachment_path="reports/2016/09/0123456789abcdef.pdf")])
     return {"plan": plan, "action": action, "finding": findings[0]}
 
 
@@ -155,7 +161,10 @@ def test_changelist_and_add_page_open_for_an_administrator(admin_client, rows, l
     response = admin_client.get(_admin_url(label, "add"))
     # Report jobs are requested through the reports pages, never typed into the admin.
     # Schedules are made on the schedule pages, which keep Celery beat in step.
-    read_only = {"reports.ReportJob", "reports.ReportSchedule", "reports.ScheduledRun"}
+    # The email outbox is written by the services that send email, never by hand.
+    # The stored month ends are counted by the dashboards, never typed in.
+    read_only = {"reports.ReportJob", "reports.ReportSchedule", "reports.ScheduledRun", "partners.EmailDelivery",
+                 "actionplans.RagSnapshot"}
     expected = 403 if label in read_only else 200
     assert response.status_code == expected, model_admin
 
@@ -385,3 +394,16 @@ def test_anonymous_visitors_are_sent_to_the_admin_login(client, db):
     response = client.get("/admin/actionplans/action/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_recount_forgets_a_plans_stored_months(admin_client, rows):
+    plan = rows["plan"]
+    url = _admin_url("actionplans.RagSnapshot", "changelist")
+    ids = list(ap.RagSnapshot.objects.filter(plan=plan).values_list("pk", flat=True))
+    assert ids
+
+    response = admin_client.post(url, {"action": "recount_plans", "_selected_action": ids}, follow=True)
+
+    assert response.status_code == 200
+    assert "stored months forgotten" in response.content.decode()
+    assert not ap.RagSnapshot.objects.filter(plan=plan).exists()

@@ -1,7 +1,8 @@
 """The weekly reminder: one email to each lead (current holders of the lead post, and
 delegates) with their overdue actions, those due in the next 14 days and those needing an
 update; none for a lead with nothing to do; built in the same number of queries for 10
-actions as for 100; sent once a week however often the beat fires."""
+actions as for 100; sent once a week however often the beat fires, through the email
+outbox (its key, not the cache, is what makes it once)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 
 from actionplans.choices import ActionStatus, PlanStatus, ReviewCadence
 from actionplans.reminders import reminders_for, send_reminders
-from partners.choices import Role
+from partners.choices import DeliveryStatus, Role
+from partners.models import EmailDelivery
 from reports.scheduling import send_weekly_reminders
 from tests.factories import (
     ActionFactory,
@@ -120,8 +122,11 @@ def test_each_lead_gets_their_three_groups(world, officer, partner_officer):
     assert _references(reminders[partner_officer.email].due_soon) == ["2.1"]
 
 
-def test_one_email_per_lead_with_links_and_none_for_a_lead_with_nothing(world, officer):
-    sent = send_reminders(today=TODAY)
+def test_one_email_per_lead_with_links_and_none_for_a_lead_with_nothing(
+    world, officer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = send_reminders(today=TODAY)
 
     assert sent == 3 and len(mail.outbox) == 3
     recipients = sorted(m.to[0] for m in mail.outbox)
@@ -141,12 +146,13 @@ def test_one_email_per_lead_with_links_and_none_for_a_lead_with_nothing(world, o
     assert not re.search(r"- 1\.[567]:", body)
 
 
-def test_nobody_is_emailed_when_nothing_is_due(live_plan, officer, council):
+def test_nobody_is_emailed_when_nothing_is_due(live_plan, officer, council, django_capture_on_commit_callbacks):
     post = PostFactory(agency=council)
     PostHoldingFactory(post=post, person=officer)
     _fresh(ActionFactory(plan=live_plan, lead_post=post, due_date=TODAY + 60 * DAY))
-    assert send_reminders(today=TODAY) == 0
-    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_reminders(today=TODAY) == 0
+    assert mail.outbox == [] and not EmailDelivery.objects.exists()
 
 
 def _leads_with_actions(n: int, plan, agency):
@@ -176,9 +182,50 @@ def test_building_the_reminders_takes_the_same_queries_for_10_and_100_actions(co
     assert counts[0] == counts[1], counts
 
 
-def test_the_weekly_task_sends_once_a_week(world):
-    assert send_weekly_reminders.delay(TODAY.isoformat()).get() == 3
-    assert send_weekly_reminders.delay((TODAY + 2 * DAY).isoformat()).get() == 0  # same ISO week
+def test_the_weekly_task_sends_once_a_week(world, django_capture_on_commit_callbacks):
+    def beat(day: dt.date) -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return send_weekly_reminders.delay(day.isoformat()).get()
+
+    assert beat(TODAY) == 3
+    assert beat(TODAY + 2 * DAY) == 0  # same ISO week
     assert len(mail.outbox) == 3
-    assert send_weekly_reminders.delay((TODAY + 7 * DAY).isoformat()).get() == 3
+    assert beat(TODAY + 7 * DAY) == 3
     assert len(mail.outbox) == 6
+
+
+def test_running_the_batch_twice_in_a_week_sends_nothing_the_second_time(
+    world, officer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_reminders(today=TODAY) == 3
+    assert len(mail.outbox) == 3
+    first = {d.recipient: d for d in EmailDelivery.objects.all()}
+    assert {d.status for d in first.values()} == {DeliveryStatus.SENT}
+    assert first[officer.email].key == f"reminder:2025-W23:user:{officer.pk}"
+    assert all(d.attempts == 1 and d.sent_at for d in first.values())
+    sent = {m.to[0]: m for m in mail.outbox}
+    assert sent[officer.email].extra_headers["Message-ID"] == first[officer.email].message_id
+
+    # The cache that used to guard the week is flushed: the outbox still knows.
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert send_reminders(today=TODAY + 3 * DAY) == 0
+    assert callbacks == []  # nothing pending, so no task was even queued
+    assert len(mail.outbox) == 3
+    assert EmailDelivery.objects.count() == 3
+
+
+def test_a_lead_who_becomes_due_later_in_the_week_is_reminded_once(
+    world, live_plan, council, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminders(today=TODAY)
+    newcomer = UserFactory(email="newcomer@example.test", agency=council)
+    post = PostFactory(agency=council, title="Head of Early Help")
+    PostHoldingFactory(post=post, person=newcomer)
+    ActionFactory(plan=live_plan, lead_post=post, due_date=TODAY - DAY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_reminders(today=TODAY + DAY) == 1  # only the lead not yet reminded this week
+    assert [m.to for m in mail.outbox[3:]] == [["newcomer@example.test"]]
