@@ -5,9 +5,12 @@
 #   make test           the fast suite: SQLite, tasks in-process; no PostgreSQL or Redis needed
 #   make test-services  the suite on PostgreSQL and Redis; the services tests with a real Celery worker
 #   make test-browser   the browser tests (Debian's Chromium driven by Playwright)
+#   make test-faults    Redis stopped, PostgreSQL stopped and restarted, under a real web process (private servers)
 #   make lint           ruff
 #   make audit          known vulnerabilities in the pinned Python and npm packages (.ci/audit)
 #   make bench          the county-scale bench on PostgreSQL (drops and rebuilds actionplans_bench*): bench/README.md
+#   make backup         DATABASE_URL's database (pg_dump) and every stored file into var/backups/<UTC time>/ (or BACKUP=dir)
+#   make restore        BACKUP=dir DATABASE_URL=postgres://.../new-name: into a fresh database and the files storage, verified
 #   make lock           rewrite requirements.lock from pyproject.toml (see the target)
 #   make clean          remove .venv, node_modules and built files (never db.sqlite3 or var/)
 
@@ -43,7 +46,7 @@ DEMO_PASSWORD := demo-password
 DEMO_LOGINS := officer partner manager director clerk member admin
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install assets check-system run migrate test test-services test-browser lint audit lock clean bench
+.PHONY: help venv install assets check-system run migrate test test-services test-browser test-faults lint audit lock clean bench backup restore
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -96,10 +99,27 @@ run: install assets check-system migrate
 	@echo
 	$(EMBEDDED) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# --- backup and restore ------------------------------------------------------------------
+
+# Both read DATABASE_URL and the files storage (PRIVATE_FILES_ROOT, or S3_BUCKET and its
+# settings) from the environment, as the app does; neither works on the SQLite default.
+# The restore creates the database when it does not exist and refuses one that has tables
+# (RESTORE_ARGS=--force replaces its contents). See config/backup.py.
+RESTORE_ARGS ?=
+
+backup: $(PY_STAMP)
+	@test -n "$$DATABASE_URL" || { echo "backup: set DATABASE_URL=postgres://... (the database to back up)"; exit 1; }
+	$(BIN)/python manage.py backup $(if $(BACKUP),--output "$(BACKUP)")
+
+restore: $(PY_STAMP)
+	@test -n "$(BACKUP)" || { echo "restore: set BACKUP=<the folder make backup wrote>"; exit 1; }
+	@test -n "$$DATABASE_URL" || { echo "restore: set DATABASE_URL=postgres://.../<a new database name>"; exit 1; }
+	$(BIN)/python manage.py restore --input "$(BACKUP)" --create $(RESTORE_ARGS)
+
 # --- tests -------------------------------------------------------------------------------
 
 test: install assets check-system
-	$(EMBEDDED) $(BIN)/python -m pytest -m "not services and not browser" \
+	$(EMBEDDED) $(BIN)/python -m pytest -m "not services and not browser and not faults" \
 		$(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS)) $(call junit,test) $(PYTEST_ARGS)
 
 # The whole suite but the browser tests on PostgreSQL and Redis, in two runs. First every
@@ -108,15 +128,22 @@ test: install assets check-system
 # broker and one real Celery worker on the test database (so in one process).
 # --create-db: a test database left by an interrupted run is rebuilt, not reused.
 test-services: install assets check-system
-	$(ON_POSTGRES) $(BIN)/python -m pytest -m "not services and not browser" --create-db \
+	$(ON_POSTGRES) $(BIN)/python -m pytest -m "not services and not browser and not faults" --create-db \
 		$(call junit,test-postgres) $(PYTEST_ARGS)
-	$(SERVICES) $(BIN)/python -m pytest -m "services and not browser" --create-db \
+	$(SERVICES) $(BIN)/python -m pytest -m "services and not browser and not faults" --create-db \
 		$(call junit,test-services) $(PYTEST_ARGS)
 
 # Exit code 5 is pytest's "no tests collected": no browser test written yet is not a failure.
 test-browser: install assets check-system
-	@$(EMBEDDED) $(BIN)/python -m pytest -m browser $(call junit,test-browser) $(PYTEST_ARGS); rc=$$?; \
+	@$(EMBEDDED) $(BIN)/python -m pytest -m "browser and not faults" $(call junit,test-browser) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "test-browser: no browser tests yet"; exit 0; fi; exit $$rc
+
+# The fault tests (tests/faults): their own PostgreSQL cluster and Redis server on free
+# ports, never the machine's (run as root, PostgreSQL is started as the postgres user with
+# runuser), a real gunicorn and Celery worker on them; then Redis is stopped and
+# PostgreSQL stopped and restarted under the running web process. About two minutes.
+test-faults: install assets check-system
+	$(EMBEDDED) $(BIN)/python -m pytest -m faults tests/faults $(call junit,test-faults) $(PYTEST_ARGS)
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/actionplans_bench
 

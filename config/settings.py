@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.storage import default_storage_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,7 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.sessions.SessionMiddleware",  # Django's, without a database read on 5xx responses
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -97,13 +98,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Options from DATABASE_URL's query string (?sslmode=require, say) are kept; these are added.
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # JIT compilation cost the dashboard's trend query ~56 s of its 57 s at county scale
-    # (make bench): these are short OLTP queries, which JIT only slows down.
-    DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"}
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        # JIT compilation cost the dashboard's trend query ~56 s of its 57 s at county scale
+        # (make bench): these are short OLTP queries, which JIT only slows down.
+        "options": "-c jit=off",
+        # A database that does not answer at all (rather than refusing) fails the request
+        # within this many seconds, as the "service unavailable" page, instead of hanging it.
+        "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
+    })
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several processes (runserver, an eager task, a test) share one file: wait, don't fail.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partners.User"
@@ -152,17 +159,17 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d %B %Y", "%d %b %Y"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (the Dockerfile runs it); served by WhiteNoise.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Evidence and report files are private: kept outside any served folder and handed out only
-# by access-checked views. There is deliberately no MEDIA_URL route.
+# by access-checked views. There is deliberately no MEDIA_URL route. A local folder by
+# default; an S3-compatible object store when S3_BUCKET is set (config/storage.py), so
+# that web and worker replicas on different machines share them.
 PRIVATE_FILES_ROOT = Path(env_str("PRIVATE_FILES_ROOT", str(BASE_DIR / "var" / "files")))
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": "/no-public-url/"},
-    },
+    "default": default_storage_config(private_files_root=PRIVATE_FILES_ROOT),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -177,7 +184,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # django-redis. While Redis is unreachable every process falls back to its own memory
+    # (config/cache.py), so that pages, sign-in throttling and locks keep working; what is
+    # ignored is logged.
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.RedisCacheWithLocalFallback",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -190,7 +207,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# A request that queues work must not hang while the broker is down: publishing gives up
+# at once on a refused connection, within about 4 s on a Redis that accepts and then says
+# nothing (socket_timeout, once retried), and the work stays recorded in the database (a
+# report job stays queued until reports.tasks.dispatch_stalled_report_jobs hands it over).
+# socket_timeout stays above kombu's 1 s BRPOP wait, which synchronous reads include.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.25, "interval_max": 0.5}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -201,6 +229,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Where django.core.mail.backends.filebased.EmailBackend writes (the services tests use it).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "action-plans@localhost")
 
 # The change history is evidence: nobody edits or reverts it from the application.

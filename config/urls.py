@@ -11,6 +11,9 @@ admin.site.site_title = "Action plans admin"
 # Staff sign in through allauth too, so the admin gets MFA and login throttling.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# A database that cannot be reached is a 503 "temporarily unavailable" page, not a 500.
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),

@@ -57,9 +57,13 @@ class RefusedAccessLogMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if response.status_code not in (403, 404):
+            # Not even a look at request.user, which reads the session and the person from
+            # the database: /healthz must still answer its JSON when the database is down.
+            return response
         user = getattr(request, "user", None)
         signed_in = bool(user and user.is_authenticated)
-        if response.status_code == 403 or (response.status_code == 404 and signed_in):
+        if response.status_code == 403 or signed_in:
             _log(
                 "access_refused", user.email if signed_in else "", request,
                 status=response.status_code, method=request.method, path=request.path[:300],

@@ -4,6 +4,11 @@
 transaction commits; ``report_job_run`` (called by the Celery task, or in-process when no
 broker is configured) renders the file and archives it on the job row. Running a job twice
 is safe: a job that is done stays done with its one file.
+
+The job row, in PostgreSQL, is the record of the request, not the broker's message: when
+the broker cannot be reached the request still succeeds and the job stays queued, and
+``report_jobs_dispatch_stalled`` (every minute from beat, and as each worker starts) hands
+over the queued jobs that never reached the broker, or that it lost.
 """
 
 from __future__ import annotations
@@ -12,10 +17,13 @@ import datetime as dt
 import hashlib
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import ReportJob
@@ -24,6 +32,13 @@ from reports.renderers import renderer_for
 logger = logging.getLogger(__name__)
 
 _ERROR_MAX_CHARS = 4000
+# A queued job that never reached the broker is handed over once it is this old: younger,
+# the request that queued it may still be publishing it (which gives up within ~2 s).
+DISPATCH_GRACE = dt.timedelta(seconds=5)
+# A job handed to the broker but still queued this long after is handed over again: the
+# broker may have lost it (a Redis restarted without its data). Running a job twice is safe.
+REDISPATCH_AFTER = dt.timedelta(minutes=15)
+DISPATCH_BATCH = 500
 
 
 def _label(choices, value: str) -> str:
@@ -75,14 +90,56 @@ def report_job_create(
         # robust: the job row is committed and records the outcome either way, so a broker
         # that is down (or, in-process, a renderer that fails) must not turn the request
         # into an error page. The failure is logged and the job shows queued or failed.
-        transaction.on_commit(lambda: _enqueue(job_id), robust=True)
+        transaction.on_commit(lambda: report_job_dispatch(job_id=job_id), robust=True)
     return job
 
 
-def _enqueue(job_id: int) -> None:
+def report_job_dispatch(*, job_id: int) -> bool:
+    """Hand a recorded job to the worker through the broker and note when. Returns False,
+    leaving the job queued for ``report_jobs_dispatch_stalled``, when the broker cannot be
+    reached (publishing gives up after CELERY_TASK_PUBLISH_RETRY_POLICY)."""
     from reports.tasks import run_report_job
 
-    run_report_job.delay(job_id)
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # In-process: the job runs here and records its own outcome; a renderer's error
+        # propagates to the caller (report_job_create's on-commit logs it).
+        run_report_job.delay(job_id)
+    else:
+        try:
+            run_report_job.delay(job_id)
+        except (BrokerUnavailable, OSError) as exc:
+            logger.warning(
+                "Report job %s is recorded but could not be queued (%s: %s); it stays queued "
+                "and is handed over once the broker answers", job_id, exc.__class__.__name__, exc,
+            )
+            return False
+    ReportJob.objects.filter(pk=job_id).update(dispatched_at=timezone.now())
+    return True
+
+
+def report_jobs_dispatch_stalled(*, now: dt.datetime | None = None) -> list[int]:
+    """Hand over the queued jobs the worker never received: never published (the broker
+    was down when they were requested) or published long ago and still queued. Stops at
+    the first that cannot be published: the broker is still down, the next run tries again.
+    Returns the ids handed over."""
+    now = now or timezone.now()
+    stalled = (
+        ReportJob.objects.filter(status=JobStatus.QUEUED)
+        .filter(
+            Q(dispatched_at__isnull=True, requested_at__lte=now - DISPATCH_GRACE)
+            | Q(dispatched_at__lte=now - REDISPATCH_AFTER)
+        )
+        .order_by("requested_at", "pk")
+        .values_list("pk", flat=True)[:DISPATCH_BATCH]
+    )
+    dispatched = []
+    for job_id in list(stalled):
+        if not report_job_dispatch(job_id=job_id):
+            break
+        dispatched.append(job_id)
+    if dispatched:
+        logger.info("Handed %s stalled report job(s) to the worker: %s", len(dispatched), dispatched)
+    return dispatched
 
 
 def report_job_run(*, job_id: int) -> ReportJob:
@@ -115,13 +172,15 @@ def report_job_run(*, job_id: int) -> ReportJob:
 
 
 def _report_job_store(*, job_id: int, rendered) -> ReportJob:
-    with transaction.atomic():
-        job = ReportJob.objects.select_for_update().get(pk=job_id)
-        if job.status == JobStatus.DONE:
-            # Another run of the same job finished first: keep its file, drop ours.
-            return job
-        job.file.save(rendered.file_name, ContentFile(rendered.content), save=False)
-        try:
+    written = ""
+    try:
+        with transaction.atomic():
+            job = ReportJob.objects.select_for_update().get(pk=job_id)
+            if job.status == JobStatus.DONE:
+                # Another run of the same job finished first: keep its file, drop ours.
+                return job
+            job.file.save(rendered.file_name, ContentFile(rendered.content), save=False)
+            written = job.file.name
             job.file_name = rendered.file_name
             job.checksum_sha256 = hashlib.sha256(rendered.content).hexdigest()
             job.size_bytes = len(rendered.content)
@@ -131,9 +190,15 @@ def _report_job_store(*, job_id: int, rendered) -> ReportJob:
             job.error = ""
             job.full_clean()
             job.save()
-        except Exception:
-            job.file.storage.delete(job.file.name)
-            raise
+    except BaseException:
+        # Up to and including the commit: a row that was never saved names no file, so the
+        # file written for it (on disk or in the object store) goes too.
+        if written:
+            try:
+                ReportJob._meta.get_field("file").storage.delete(written)
+            except Exception:
+                logger.exception("Report job %s: could not remove the unsaved file %s", job_id, written)
+        raise
     return job
 
 

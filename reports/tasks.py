@@ -1,16 +1,22 @@
 """Background work for reports. A task takes a job id and calls the service; the job row
 records the outcome. With no broker configured the task runs in-process when the request
-that queued it commits."""
+that queued it commits.
+
+A job requested while the broker was down is recorded but not queued: the beat runs
+``dispatch_stalled_report_jobs`` every minute, and every worker asks for a run as it starts
+(``worker_ready``), so such jobs are produced once the broker and a worker are back.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import InterfaceError, OperationalError
 
 from reports.models import ReportJob
-from reports.services import report_job_run
+from reports.services import DISPATCH_GRACE, report_job_run, report_jobs_dispatch_stalled
 
 logger = logging.getLogger(__name__)
 
@@ -37,3 +43,26 @@ def run_report_job(self, job_id: int) -> str | None:
         logger.warning("Report job %s no longer exists; nothing to do", job_id)
         return None
     return job.status
+
+
+@shared_task(
+    # A sweep that meets a database that is down is tried again shortly; the next beat
+    # would run it a minute later anyway.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+    # Beat sends one a minute, also while no worker is up: a worker coming back runs the
+    # latest, not one for every minute it was away. (Two at once hand a job over twice,
+    # which is safe.)
+    expires=120,
+)
+def dispatch_stalled_report_jobs() -> int:
+    """Hand the worker the queued jobs it never received. Returns how many."""
+    return len(report_jobs_dispatch_stalled())
+
+
+@worker_ready.connect
+def _dispatch_stalled_report_jobs_on_start(sender=None, **kwargs) -> None:
+    # After DISPATCH_GRACE, so that a job requested just before the worker came up is old
+    # enough to be taken for one that never reached the broker.
+    dispatch_stalled_report_jobs.apply_async(countdown=DISPATCH_GRACE.total_seconds())

@@ -73,7 +73,7 @@ def test_healthz_reports_the_broker_and_the_worker(celery_worker, client, transa
     assert response.status_code == 200
     checks = response.json()["checks"]
     assert checks["database"] == {"ok": True, "required": True}
-    assert checks["broker"] == {"ok": True, "required": True}
+    assert checks["broker"] == {"ok": True, "required": False}  # without it: degraded, not down
     assert checks["worker"]["ok"] is True
     assert checks["worker"]["workers"] >= 1
 
