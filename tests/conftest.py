@@ -79,3 +79,30 @@ def admin_user(council):
     user.is_staff = user.is_superuser = True
     user.save()
     return user
+
+
+UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def broker_down(settings, monkeypatch):
+    """Tasks no longer run in-process and the broker is a closed port: publishing fails as
+    it does when Redis is stopped. (By configuration, not a mock; tests/faults stops a
+    real Redis under a real web process.)"""
+    from config.celery import app as celery_app
+
+    def forget_connections():
+        # The app keeps a pool of connections to the broker it first spoke to: drop it, so
+        # that publishing connects to the broker configured now.
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = UNREACHABLE_BROKER
+    # The environment variable wins over the setting when set (make test-services).
+    monkeypatch.setenv("CELERY_BROKER_URL", UNREACHABLE_BROKER)
+    assert celery_app.conf.broker_url == UNREACHABLE_BROKER
+    assert celery_app.conf.task_always_eager is False
+    forget_connections()
+    yield
+    forget_connections()

@@ -181,29 +181,6 @@ def test_the_admin_lists_unknown_emails_read_only(client, admin_user):
     assert client.get(reverse("admin:partners_emaildelivery_delete", args=[unknown.pk])).status_code == 403
 
 
-@pytest.fixture
-def broker_down():
-    """A real broker address where nothing listens, with tasks no longer run in-process:
-    publishing fails as it does when Redis is stopped."""
-    from config.celery import app
-
-    def forget_connections():
-        # The app keeps its connections and producers: drop them, so the next publish
-        # connects to the broker_url of the moment.
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    saved = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = "redis://127.0.0.1:9/0"  # the discard port: connection refused
-    forget_connections()
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager, app.conf.broker_url = saved
-        forget_connections()
-
-
 def test_an_email_written_while_the_queue_is_down_waits_for_the_sweep(
     broker_down, django_capture_on_commit_callbacks, caplog
 ):

@@ -22,24 +22,12 @@ from reports.services import (
 )
 from tests.factories import ActionFactory, PlanFactory
 
-UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
-
 
 @pytest.fixture
 def eager_tasks(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
     assert celery_app.conf.task_always_eager is True
-
-
-@pytest.fixture
-def broker_down(settings, monkeypatch):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_BROKER_URL = UNREACHABLE_BROKER
-    # The environment variable wins over the setting when set (make test-services).
-    monkeypatch.setenv("CELERY_BROKER_URL", UNREACHABLE_BROKER)
-    assert celery_app.conf.broker_url == UNREACHABLE_BROKER
-    assert celery_app.conf.task_always_eager is False
 
 
 @pytest.fixture(autouse=True)
