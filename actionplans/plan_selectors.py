@@ -14,7 +14,7 @@ from actionplans.choices import PlanStatus
 from actionplans.models import Action, BoardSignOff, PartnerSignOff, Plan, Section
 from actionplans.selectors import actions_for_list
 from partners.models import Meeting, PostHolding
-from partners.permissions import plans_visible_to
+from partners.permissions import is_plan_manager, plans_visible_to
 from partners.selectors import RagCounts, rag_counts_by
 
 
@@ -65,7 +65,7 @@ def visible_plan(user, slug: str) -> Plan:
 @dataclass
 class SectionBlock:
     section: Section
-    actions: list[Action] = field(default_factory=list)
+    actions: list[dict] = field(default_factory=list)
     children: list[SectionBlock] = field(default_factory=list)
 
     @property
@@ -84,18 +84,53 @@ class StatusChange:
 class PlanPage:
     plan: Plan
     sections: list[SectionBlock]
-    unsectioned: list[Action]
+    unsectioned: list[dict]
     counts: RagCounts
     next_meeting: Meeting | None
     status_history: list[StatusChange]
     action_count: int
+    managed: bool  # the person manages the plan (and so sees its empty sections too)
 
 
-def plan_for_page(user, slug: str, today: dt.date, *, all_sections: bool = False) -> PlanPage:
+# What a row of the plan page reads: the action's own columns and its lead post's, never
+# the whole of every joined row (the plan's introduction 500 times over).
+_ROW_FIELDS = (
+    "pk", "section_id", "reference", "description", "due_date", "original_due_date", "lead_post_id", "lead_text",
+    "lead_post__title", "lead_post__agency__short_name", "rag", "last_update_on",
+)
+
+
+def _current_holders(post_ids: set[int], today: dt.date) -> dict[int, str]:
+    """Post id -> the names of the people holding it on ``today``, latest first."""
+    holders: dict[int, list[str]] = {}
+    if post_ids:
+        holdings = (
+            PostHolding.objects.current(today).filter(post_id__in=post_ids)
+            .order_by("post_id", "-started_on", "pk").values_list("post_id", "person__full_name")
+        )
+        for post_id, name in holdings:
+            holders.setdefault(post_id, []).append(name)
+    return {post_id: ", ".join(names) for post_id, names in holders.items()}
+
+
+def _action_rows(actions: list[dict], today: dt.date) -> list[dict]:
+    """The plan page's rows: each action's values with its lead post's title, agency and
+    current holders (one query for all of them), as the tag ``plan_action_rows`` draws
+    them. Plain dicts: a 500-action page builds no model instance per row."""
+    holders = _current_holders({a["lead_post_id"] for a in actions if a["lead_post_id"]}, today)
+    for a in actions:
+        a["post_title"] = a.pop("lead_post__title")
+        a["agency"] = a.pop("lead_post__agency__short_name")
+        a["holders"] = holders.get(a["lead_post_id"], "")
+    return actions
+
+
+def plan_for_page(user, slug: str, today: dt.date) -> PlanPage:
     """A plan with its sections (each main section, then its sub-sections) and in each the
     actions the person may see, in order, with RAG, due date, lead post and its current
-    holders, and the date of the last update. Sections with no action the person may see
-    are left out unless ``all_sections`` (for the plan's managers, who build them)."""
+    holders, and the date of the last update (rows of :func:`_action_rows`). Sections with
+    no action the person may see are left out, except for the plan's managers, who build
+    them. 404 if the plan is out of the person's scope."""
     plans = plans_visible_to(user, Plan.objects.all()).select_related("monitoring_body").prefetch_related(
         "inspections",
         "managers",
@@ -103,18 +138,9 @@ def plan_for_page(user, slug: str, today: dt.date, *, all_sections: bool = False
         Prefetch("board_sign_offs", queryset=BoardSignOff.objects.select_related("body")),
     )
     plan = get_object_or_404(plans.annotate(next_meeting_id=_next_meeting_id(today)), slug=slug)
-    actions = list(
-        actions_for_list(user, today)
-        .filter(plan=plan)
-        .prefetch_related(
-            Prefetch(
-                "lead_post__holdings",
-                queryset=PostHolding.objects.current(today).select_related("person"),
-                to_attr="current_holdings",
-            )
-        )
-        .order_by("order", "id")
-    )
+    managed = is_plan_manager(user, plan)
+    actions = list(actions_for_list(user, today).filter(plan=plan).order_by("order", "id").values(*_ROW_FIELDS))
+    rows = _action_rows(actions, today)
     sections = list(plan.sections.order_by("order", "id"))
     blocks = {s.pk: SectionBlock(s) for s in sections}
     top: list[SectionBlock] = []
@@ -124,15 +150,15 @@ def plan_for_page(user, slug: str, today: dt.date, *, all_sections: bool = False
             blocks[section.parent_id].children.append(block)
         else:
             top.append(block)
-    unsectioned: list[Action] = []
+    unsectioned: list[dict] = []
     counts = RagCounts()
-    for action in actions:
-        counts.counts[action.rag] += 1
-        if action.section_id in blocks:
-            blocks[action.section_id].actions.append(action)
+    for row in rows:
+        counts.counts[row["rag"]] += 1
+        if row["section_id"] in blocks:
+            blocks[row["section_id"]].actions.append(row)
         else:
-            unsectioned.append(action)
-    if not all_sections:
+            unsectioned.append(row)
+    if not managed:
         for block in top:
             block.children = [c for c in block.children if c.actions]
         top = [b for b in top if b.action_count]
@@ -143,7 +169,8 @@ def plan_for_page(user, slug: str, today: dt.date, *, all_sections: bool = False
         counts=counts,
         next_meeting=_meetings([plan.next_meeting_id]).get(plan.next_meeting_id),
         status_history=plan_status_history(plan),
-        action_count=len(actions),
+        action_count=len(rows),
+        managed=managed,
     )
 
 

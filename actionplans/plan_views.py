@@ -66,14 +66,13 @@ def plan_list(request):
 @login_required
 def plan_detail(request, slug: str):
     today = timezone.localdate()
-    plan = plan_selectors.visible_plan(request.user, slug)
-    can_manage = is_plan_manager(request.user, plan)
-    page = plan_selectors.plan_for_page(request.user, slug, today, all_sections=can_manage)
+    page = plan_selectors.plan_for_page(request.user, slug, today)
+    plan = page.plan
     context = {
         "page": page,
-        "plan": page.plan,
+        "plan": plan,
         "today": today,
-        "can_manage": can_manage and plan.status != PlanStatus.CLOSED,
+        "can_manage": page.managed and plan.status != PlanStatus.CLOSED,
         "next_status": plan_services.NEXT_STATUS.get(plan.status),
     }
     return render(request, "actionplans/plan_detail.html", context)

@@ -22,6 +22,7 @@ from actionplans.models import (
     ProgressUpdate,
 )
 from actionplans.rag import annotate_rag
+from inspections.models import Finding
 from partners.models import PostHolding
 from partners.permissions import plans_visible_to
 
@@ -56,6 +57,9 @@ def my_actions(user, today: dt.date) -> MyActions:
     holds_lead_post = PostHolding.objects.current(today).filter(post=OuterRef("lead_post"), person=user)
     mine = (
         actions_for_list(user, today)
+        # What the page shows of each: its plan and lead post (not its section or agency).
+        .select_related(None)
+        .select_related("plan", "lead_post")
         .filter(Q(Exists(holds_lead_post)) | Q(delegates=user))
         .exclude(status__in=["delivered", "outcome_evidenced"])
         .distinct()
@@ -78,12 +82,13 @@ def my_actions(user, today: dt.date) -> MyActions:
 def action_for_page(user, pk: int, today: dt.date) -> Action:
     """Everything the action page shows, in a fixed number of queries; 404 out of scope."""
     evidence = Evidence.objects.select_related("added_by").order_by("-evidence_date", "id")
+    visible = Action.objects.for_user(user)
     queryset = (
-        annotate_rag(Action.objects.for_user(user), today)
+        annotate_rag(visible, today)
         .select_related("plan", "section__parent", "lead_post__agency")
         .prefetch_related(
             "partner_agencies",
-            "findings__inspection",
+            Prefetch("findings", queryset=Finding.objects.select_related("inspection")),
             "delegates",
             Prefetch("revisions", queryset=DueDateRevision.objects.select_related("requested_by", "decided_by")),
             Prefetch(
@@ -100,8 +105,9 @@ def action_for_page(user, pk: int, today: dt.date) -> Action:
                     Prefetch("values", queryset=MeasureValue.objects.order_by("period_start"), to_attr="values_in_order")
                 ),
             ),
-            Prefetch("links_out", queryset=ActionLink.objects.select_related("to_action")),
-            Prefetch("links_in", queryset=ActionLink.objects.select_related("from_action")),
+            # "See 1.1" names the other action: only those the person may see.
+            Prefetch("links_out", queryset=ActionLink.objects.filter(to_action__in=visible).select_related("to_action")),
+            Prefetch("links_in", queryset=ActionLink.objects.filter(from_action__in=visible).select_related("from_action")),
             Prefetch(
                 "lead_post__holdings",
                 queryset=PostHolding.objects.current(today).select_related("person"),

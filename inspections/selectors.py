@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
@@ -122,7 +123,9 @@ def inspection_for_page(user, pk: int, today: dt.date) -> InspectionPage:
 @dataclass
 class FindingCoverage:
     finding: Finding
-    actions: list[Action] = field(default_factory=list)
+    # Each answering action as a dict: pk, reference, description, rag, plan_id, plan__title
+    # (a matrix runs to hundreds of them; the tag coverage_action_items draws them).
+    actions: list[dict] = field(default_factory=list)
 
     @property
     def needs_answer(self) -> bool:
@@ -140,31 +143,38 @@ class Coverage:
     rows: list[FindingCoverage]
     scoped: bool  # true when the person sees only their agency's actions
 
-    @property
-    def multiple_plans(self) -> bool:
-        return len({a.plan_id for row in self.rows for a in row.actions}) > 1
+    # Worked out once: the page asks some of these once per finding or per action.
 
-    @property
+    @cached_property
+    def multiple_plans(self) -> bool:
+        return len({a["plan_id"] for row in self.rows for a in row.actions}) > 1
+
+    @cached_property
     def unanswered(self) -> list[FindingCoverage]:
         return [row for row in self.rows if row.is_unanswered]
 
-    @property
+    @cached_property
     def to_answer(self) -> list[FindingCoverage]:
         return [row for row in self.rows if row.needs_answer]
 
-    @property
+    @cached_property
     def strengths(self) -> list[FindingCoverage]:
         return [row for row in self.rows if not row.needs_answer]
 
-    @property
+    @cached_property
     def themes(self) -> list[tuple[str, list[FindingCoverage]]]:
         groups = group_by_theme([row.finding for row in self.to_answer])
         by_finding = {row.finding.pk: row for row in self.rows}
         return [(group.theme, [by_finding[f.pk] for f in group.findings]) for group in groups]
 
 
+# What the matrix shows of an answering action (and the order it lists them in).
+_COVERAGE_ACTION_FIELDS = ("pk", "reference", "description", "rag", "plan_id", "plan__title")
+
+
 def finding_coverage(user, inspection: Inspection, today: dt.date) -> Coverage:
-    """Each finding of the inspection with the actions that answer it and their RAG.
+    """Each finding of the inspection with the actions that answer it and their RAG, each
+    finding's actions in plan order (oldest plan first, then the plan's own order).
 
     Only actions in the person's scope count, for a partner officer too: "unanswered"
     then means "no action your agency leads or supports answers it". Three queries,
@@ -179,19 +189,17 @@ def finding_coverage(user, inspection: Inspection, today: dt.date) -> Coverage:
     for finding_id, action_id in links:
         actions_of[finding_id].append(action_id)
     answering = {pk for ids in actions_of.values() for pk in ids}
-    actions = {
-        action.pk: action
-        for action in annotate_rag(
-            Action.objects.filter(pk__in=answering).select_related("plan", "lead_post"), today
-        ).order_by("plan__plan_date", "plan_id", "order", "id")
-    } if answering else {}
+    # In plan order: an action's place in this list is its place under every finding.
+    in_order = list(
+        annotate_rag(Action.objects.filter(pk__in=answering), today)
+        .order_by("plan__plan_date", "plan_id", "order", "id")
+        .values(*_COVERAGE_ACTION_FIELDS)
+    ) if answering else []
+    place = {action["pk"]: n for n, action in enumerate(in_order)}
     rows = []
     for finding in findings:
-        row_actions = sorted(
-            (actions[pk] for pk in actions_of.get(finding.pk, []) if pk in actions),
-            key=lambda a: (a.plan.plan_date, a.plan_id, a.order, a.pk),
-        )
-        rows.append(FindingCoverage(finding=finding, actions=row_actions))
+        ids = sorted((pk for pk in actions_of.get(finding.pk, []) if pk in place), key=place.__getitem__)
+        rows.append(FindingCoverage(finding=finding, actions=[in_order[place[pk]] for pk in ids]))
     return Coverage(inspection=inspection, rows=rows, scoped=is_agency_scoped(user))
 
 
