@@ -3,7 +3,8 @@ downloading it, and the schedules that make papers before meetings.
 
 Every page scopes by the one rule (partners.permissions.plans_visible_to): a paper or
 schedule of a plan outside a person's scope is a 404. Within scope, anyone signed in reads
-the archive and downloads its papers; only clerks, directors, plan managers and admins
+the archive and downloads its papers, except partner officers: a paper covers every
+action of its plan, and they see only their agency's; only clerks, directors, plan managers and admins
 request papers and look after schedules (others get a 403). Each POST validates a form and
 calls one service; the paper itself is made by a background job (reports.tasks).
 """
@@ -27,7 +28,7 @@ from actionplans.models import Plan
 from actionplans.uploads import safe_download_name
 from config.web import add_service_errors, private_file_response
 from partners.models import GovernanceBody
-from partners.permissions import can_request_reports, plans_visible_to
+from partners.permissions import can_request_reports, is_agency_scoped, plans_visible_to
 from reports import schedules
 from reports.choices import JobStatus
 from reports.forms import PARAMETER_LABELS, ReportJobForm, ScheduleForm
@@ -49,8 +50,14 @@ def _visible_plans(user) -> QuerySet:
 
 
 def _jobs_for(user) -> QuerySet:
+    jobs = ReportJob.objects.filter(plan__in=_visible_plans(user))
+    if is_agency_scoped(user):
+        # A paper or export covers every action of its plan, other agencies' too, so a
+        # partner officer (who sees only their agency's actions) gets only what they asked
+        # for themselves: none, since they cannot request papers (the access walk found this).
+        jobs = jobs.filter(requested_by=user)
     return (
-        ReportJob.objects.filter(plan__in=_visible_plans(user))
+        jobs
         # A paper made by a schedule has no requester: its run names the schedule.
         .select_related("plan", "body", "meeting__body", "requested_by", "scheduled_run__schedule__body")
     )
@@ -121,6 +128,7 @@ def job_list(request):
         "chosen_body": chosen_body,
         "query": query,
         "can_request": can_request_reports(request.user),
+        "agency_scoped": is_agency_scoped(request.user),
     }
     return render(request, "reports/job_list.html", context)
 

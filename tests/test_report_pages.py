@@ -134,21 +134,28 @@ def _get(client, user, url):
 # --- who may open what -------------------------------------------------------------------
 
 
+# A paper covers every action of its plan: partner officers, who see only their agency's
+# actions, do not get papers (nor the outsider, who sees no plan at all).
+WITHOUT_PAPERS = {"outsider", "partner_officer"}
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_everyone_reads_the_archive_of_the_plans_they_see(client, request, role, job):
+def test_everyone_but_partner_officers_reads_the_archive_of_the_plans_they_see(client, request, role, job):
     user = request.getfixturevalue(role)
     response = _get(client, user, reverse("reports:job_list"))
     assert response.status_code == 200
     listed = reverse("reports:job_detail", args=[job.pk]) in response.content.decode()
-    assert listed is (role != "outsider")
+    assert listed is (role not in WITHOUT_PAPERS)
+    told_why = "Papers cover every action in a plan" in response.content.decode()
+    assert told_why is (role in WITHOUT_PAPERS)  # both are partner agency accounts
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("page", ["job_detail", "job_status", "job_download"])
-def test_a_paper_opens_for_anyone_who_sees_its_plan_and_is_404_otherwise(client, request, role, page, job):
+def test_a_paper_opens_for_those_who_see_its_whole_plan_and_is_404_otherwise(client, request, role, page, job):
     user = request.getfixturevalue(role)
     response = _get(client, user, reverse(f"reports:{page}", args=[job.pk]))
-    assert response.status_code == (404 if role == "outsider" else 200)
+    assert response.status_code == (404 if role in WITHOUT_PAPERS else 200)
 
 
 @pytest.mark.parametrize("role", ROLES)
