@@ -292,6 +292,12 @@ def setup(dbs: Databases) -> None:
         started = time.monotonic()
         run([PYTHON, "manage.py", "generate_scale_data", "--scale", str(scale), "--seed", str(SEED)], env=env)
         log(f"  generate_scale_data --scale {scale} into {name}: {time.monotonic() - started:.0f}s")
+        # What an operator does once after loading years of history: store the month ends
+        # the dashboards' trend reads (the beat task does it monthly from then on).
+        started = time.monotonic()
+        run([PYTHON, "manage.py", "shell", "-c",
+             "from actionplans.dashboards import rag_snapshots_record; print(rag_snapshots_record())"], env=env)
+        log(f"  month-end RAG snapshots for {name}: {time.monotonic() - started:.0f}s")
     dbs.analyze()
     run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=django_env(dbs.url(dbs.full)))
 

@@ -106,3 +106,29 @@ def broker_down(settings, monkeypatch):
     forget_connections()
     yield
     forget_connections()
+
+
+@pytest.fixture
+def eager_tasks(settings):
+    """Run tasks in-process even when the suite runs with a broker configured (make
+    test-services), where only tests marked ``services`` use the real worker. The Celery
+    app reads its configuration through to the settings."""
+    from config.celery import app as celery_app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+    assert celery_app.conf.task_always_eager is True
+
+
+@pytest.fixture
+def private_files(settings, tmp_path):
+    """A files folder of the test's own (evidence, papers, uploads); returns its path."""
+    root = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": root, "base_url": "/no-public-url/"},
+        },
+    }
+    return root

@@ -10,7 +10,6 @@ import time
 import pytest
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import ReportJob
 from reports.services import (
@@ -22,23 +21,7 @@ from reports.services import (
 )
 from tests.factories import ActionFactory, PlanFactory
 
-
-@pytest.fixture
-def eager_tasks(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-    assert celery_app.conf.task_always_eager is True
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private", "base_url": "/no-public-url/"},
-        },
-    }
+pytestmark = pytest.mark.usefixtures("private_files")
 
 
 @pytest.fixture
@@ -59,6 +42,7 @@ def _job(plan, user, *, requested_ago: dt.timedelta, dispatched_ago: dt.timedelt
 def test_a_paper_requested_while_the_broker_is_down_is_recorded_queued_without_an_error(
     plan, officer, broker_down, django_capture_on_commit_callbacks, caplog
 ):
+
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         job = report_job_create(plan=plan, kind=ReportKind.ACTIONS_EXPORT, format=ReportFormat.CSV, requested_by=officer)

@@ -16,7 +16,6 @@ from actionplans.choices import RAG, ActionStatus
 from actionplans.exports import HEADINGS as ACTIONS_CSV_COLUMNS
 from actionplans.models import Action
 from actionplans.rag import annotate_rag
-from config.celery import app as celery_app
 from reports import renderers
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import ReportJob
@@ -31,36 +30,16 @@ from tests.factories import (
     SectionFactory,
 )
 
+pytestmark = pytest.mark.usefixtures("private_files", "eager_tasks")
+
+
 TODAY = timezone.localdate()
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks(settings):
-    """Run tasks in-process even when the suite runs with a broker configured (make
-    test-services), where only tests marked ``services`` use the real worker. The Celery
-    app reads its configuration through to the settings."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-    assert celery_app.conf.task_always_eager is True
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Factories give every person a password; the production hasher costs a second each.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    root = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": root, "base_url": "/no-public-url/"},
-        },
-    }
-    return root
 
 
 def _stored_files(root):
@@ -243,6 +222,7 @@ def test_an_unknown_format_is_refused(plan_with_actions, officer):
 def test_a_renderer_that_raises_leaves_the_job_failed_with_the_error(
     plan_with_actions, officer, private_files, monkeypatch, django_capture_on_commit_callbacks
 ):
+
     plan, _ = plan_with_actions
 
     def broken(job):

@@ -19,7 +19,6 @@ from django_celery_beat.models import PeriodicTask
 from pypdf import PdfReader
 
 from config import urls as project_urls
-from config.celery import app as celery_app
 from partners.choices import BodyKind
 from reports import renderers
 from reports.choices import JobStatus, ReportFormat, ReportKind
@@ -34,7 +33,7 @@ from tests.factories import (
     SectionFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_files", "eager_tasks")]
 TODAY = timezone.localdate()
 ROLES = ["officer", "partner_officer", "plan_manager", "director", "clerk", "member", "outsider", "admin_user"]
 REQUESTERS = {"plan_manager", "director", "clerk", "admin_user"}
@@ -61,26 +60,6 @@ def paper_renderers(monkeypatch):
     for kind, fmt in SUPPORTED:
         if renderers.renderer_for(kind, fmt) is None:
             monkeypatch.setitem(renderers.RENDERERS, (str(kind), str(fmt)), render_job)
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-    assert celery_app.conf.task_always_eager is True
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    root = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": root, "base_url": "/no-public-url/"},
-        },
-    }
-    return root
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import time_machine
 from django.core import mail
 from django_celery_beat.models import PeriodicTask
 
-from config.celery import app as celery_app
 from partners.choices import BodyKind
 from partners.workdays import add_working_days
 from reports import renderers, schedules
@@ -29,7 +28,7 @@ from tests.factories import (
     SectionFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_files", "eager_tasks")]
 LONDON = ZoneInfo("Europe/London")
 
 # Tuesday 6 May 2025 follows the early May bank holiday (Monday 5 May); counting ten
@@ -57,24 +56,6 @@ def paper_renderers(monkeypatch):
     for kind, fmt in SUPPORTED:
         if renderers.renderer_for(kind, fmt) is None:
             monkeypatch.setitem(renderers.RENDERERS, (str(kind), str(fmt)), render_job)
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-    assert celery_app.conf.task_always_eager is True
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private", "base_url": "/no-public-url/"},
-        },
-    }
 
 
 @pytest.fixture

@@ -34,13 +34,12 @@ from psycopg import sql
 
 from actionplans.models import Action, Evidence, Plan
 from actionplans.services import evidence_attach
-from config.celery import app as celery_app
 from partners.models import User
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.services import report_job_create
 from tests.factories import ActionFactory, PlanFactory, SectionFactory
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.usefixtures("private_files", "eager_tasks"), pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 RESTORE_TIMEOUT = 180
 
@@ -51,27 +50,6 @@ def on_postgresql():
         pytest.skip(
             f"needs PostgreSQL, not {connection.vendor}: set DATABASE_URL (make test-services does)"
         )
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks(settings):
-    # The report files are produced in-process even when the suite has a broker configured.
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-    assert celery_app.conf.task_always_eager is True
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    root = tmp_path / "files"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": root, "base_url": "/no-public-url/"},
-        },
-    }
-    return root
 
 
 def _connect(dbname: str) -> psycopg.Connection:
