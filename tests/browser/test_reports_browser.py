@@ -177,3 +177,24 @@ def test_a_clerk_schedules_papers_before_each_meeting(page, demo):
     expect(row).to_contain_text("10 working days before each meeting")
     assert_no_axe_violations(page)
     screenshot(page, "reports-schedules")
+
+
+def test_a_partner_officer_is_told_why_the_archive_has_no_papers_for_them(page, demo):
+    # A paper covers every action of its plan, other agencies' too: partner agency accounts
+    # get none, and the archive says where their own actions are instead.
+    plan = Plan.objects.get(slug=PLAN_SLUG)
+    job = ReportJob.objects.create(plan=plan, kind=ReportKind.EXCEPTIONS, format=ReportFormat.PDF,
+                                   requested_by=demo["clerk"])
+    sign_in(page, demo["partner"], DEMO_PASSWORD)
+
+    page.get_by_role("link", name="Reports", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reports and papers")
+    expect(page.get_by_text("Papers cover every action in a plan")).to_be_visible()
+    expect(page.locator(f'a[href="/reports/{job.pk}/"]')).to_have_count(0)
+    assert_no_axe_violations(page)
+    screenshot(page, "reports-archive-partner-officer")
+
+    page.get_by_role("link", name="My actions").last.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("My actions"))
+    response = page.goto(f"/reports/{job.pk}/download/")
+    assert response.status == 404
