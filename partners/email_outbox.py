@@ -326,3 +326,9 @@ def email_delivery_send(*, delivery_id: int, claim: str) -> DeliveryOutcome:
         return DeliveryOutcome.FAILED
     _finish(delivery, claim, DeliveryStatus.SENT)
     return DeliveryOutcome.SENT
+
+
+def deliveries_with_prefix(prefix: str) -> list[EmailDelivery]:
+    """The outbox rows whose key starts with ``prefix`` ("paper:41:" for a paper's
+    recipients), by recipient: what became of each email, for the pages that sent them."""
+    return list(EmailDelivery.objects.filter(key__startswith=prefix).order_by("recipient"))

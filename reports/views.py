@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from actionplans.models import Plan
 from actionplans.uploads import safe_download_name
 from config.web import add_service_errors, private_file_response
+from partners.email_outbox import deliveries_with_prefix
 from partners.models import GovernanceBody
 from partners.permissions import can_request_reports, is_agency_scoped, plans_visible_to
 from reports import schedules
@@ -168,10 +169,17 @@ def job_create(request):
 @require_GET
 def job_detail(request, pk: int):
     job = _visible_job(request, pk)
+    run = getattr(job, "scheduled_run", None)
     context = {
         "job": job,
         "status": status_payload(job),
-        "run": getattr(job, "scheduled_run", None),
+        "run": run,
+        # Each recipient's email and what became of it (partners.email_outbox), for those
+        # who look after schedules (and see their recipients there).
+        "deliveries": (
+            deliveries_with_prefix(f"paper:{job.pk}:")
+            if run and run.emailed_at and can_request_reports(request.user) else []
+        ),
         "texts": [(PARAMETER_LABELS[k], v) for k, v in (job.parameters or {}).items() if k in PARAMETER_LABELS and v],
         "poll_ms": POLL_SECONDS * 1000,
         "can_request": can_request_reports(request.user),

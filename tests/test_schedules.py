@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
 from partners.choices import BodyKind
@@ -301,3 +302,23 @@ def test_deleting_a_schedule_keeps_its_papers_and_the_record_of_who_was_emailed(
     assert run.schedule is None and run.job.status == JobStatus.DONE
     assert run.emailed_to == ["clerk@council.gov.uk", "chair@council.gov.uk"]
     assert scheduled_run_email(job_id=run.job_id) == EmailOutcome.ALREADY_SENT
+
+
+def test_the_papers_page_says_what_became_of_each_recipients_email(
+    client, clock, plan, scrutiny, clerk, member, django_capture_on_commit_callbacks
+):
+    _schedule(plan, scrutiny, clerk)
+    clock.move_to(at(PAPER_DAY))
+    assert beat(django_capture_on_commit_callbacks) == 1
+    job = ReportJob.objects.get()
+
+    client.force_login(clerk)
+    page = client.get(reverse("reports:job_detail", args=[job.pk])).content.decode()
+
+    assert "for 2 recipients" in page
+    assert "chair@council.gov.uk: Sent, 17 April 2025" in page
+    assert "clerk@council.gov.uk: Sent, 17 April 2025" in page
+    # Members read the paper, not who it was emailed to.
+    client.force_login(member)
+    page = client.get(reverse("reports:job_detail", args=[job.pk])).content.decode()
+    assert "for 2 recipients" in page and "chair@council.gov.uk" not in page
