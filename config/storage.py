@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_str
+from config.env import env_int, env_str
 
 # Every variable but S3_BUCKET: set without a bucket, they would be silently ignored and the
 # files written to one machine's disk, which is the mistake this module exists to prevent.
@@ -130,4 +130,16 @@ def default_storage_config(*, private_files_root: Path) -> dict:
         parameters["SSEKMSKeyId"] = kms_key
     options["object_parameters"] = parameters
 
+    # An object store that does not answer fails the upload or download in seconds (as an
+    # error the person can retry), not after botocore's default minute per attempt. Given
+    # a client_config, django-storages no longer builds its own, so the addressing style
+    # goes in here too.
+    from botocore.config import Config
+
+    options["client_config"] = Config(
+        connect_timeout=env_int("S3_CONNECT_TIMEOUT", 5),
+        read_timeout=env_int("S3_READ_TIMEOUT", 60),
+        retries={"max_attempts": 3, "mode": "standard"},
+        s3={"addressing_style": style} if style else None,
+    )
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

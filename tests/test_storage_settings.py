@@ -47,6 +47,9 @@ def test_a_minio_bucket_is_private_path_style_and_never_overwritten(clean_enviro
     assert options["region_name"] == "eu-west-2"
     assert (options["access_key"], options["secret_key"]) == ("actionplans", "a-long-secret")
     assert options["addressing_style"] == "path"  # what MinIO answers
+    client = options["client_config"]
+    assert client.s3 == {"addressing_style": "path"}  # django-storages uses this one, when given
+    assert (client.connect_timeout, client.read_timeout) == (5, 60)  # an unreachable store fails fast
     assert options["default_acl"] is None and options["querystring_auth"] is False
     assert options["file_overwrite"] is False
     assert options["object_parameters"] == {}
