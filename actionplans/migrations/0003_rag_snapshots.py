@@ -9,12 +9,11 @@ so that it can be seen and paused in the admin; idempotent. Its definition is re
 rather than imported because a migration must not depend on code that changes after it.
 """
 
-import json
-
 import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
-from django.utils import timezone
+
+from config.beat_migrations import beat_tasks_operation
 
 BEAT_TASK = {
     "name": "dashboards: month-end RAG snapshots",
@@ -28,34 +27,6 @@ BEAT_TASK = {
     },
     "description": "Counts each plan's RAG ratings as at the month just ended, once, for the dashboards' trend.",
 }
-TIME_ZONE = "Europe/London"
-
-
-def create_beat_task(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    crontab = CrontabSchedule.objects.filter(timezone=TIME_ZONE, **BEAT_TASK["crontab"]).first()
-    if crontab is None:
-        crontab = CrontabSchedule.objects.create(timezone=TIME_ZONE, **BEAT_TASK["crontab"])
-    PeriodicTask.objects.update_or_create(
-        name=BEAT_TASK["name"],
-        defaults={
-            "task": BEAT_TASK["task"],
-            "crontab": crontab,
-            "interval": None,
-            "args": "[]",
-            "kwargs": json.dumps({}),
-            "description": BEAT_TASK["description"],
-        },
-    )
-    # Historical models send no signals: tell a running beat that its entries changed.
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
-
-
-def remove_beat_task(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name=BEAT_TASK["name"]).delete()
 
 
 class Migration(migrations.Migration):
@@ -119,5 +90,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(create_beat_task, remove_beat_task),
+        beat_tasks_operation([BEAT_TASK]),
     ]

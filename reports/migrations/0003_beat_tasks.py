@@ -11,10 +11,9 @@ nothing. The same definitions live in reports.schedules.BEAT_TASKS; they are rep
 here because a migration must not depend on code that changes after it is written.
 """
 
-import json
-
 from django.db import migrations
-from django.utils import timezone
+
+from config.beat_migrations import beat_tasks_operation
 
 BEAT_TASKS = [
     {
@@ -30,35 +29,6 @@ BEAT_TASKS = [
         "description": "Emails each lead their overdue, due-soon and needing-an-update actions.",
     },
 ]
-TIME_ZONE = "Europe/London"
-
-
-def create_beat_tasks(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    for spec in BEAT_TASKS:
-        crontab = CrontabSchedule.objects.filter(timezone=TIME_ZONE, **spec["crontab"]).first()
-        if crontab is None:
-            crontab = CrontabSchedule.objects.create(timezone=TIME_ZONE, **spec["crontab"])
-        PeriodicTask.objects.update_or_create(
-            name=spec["name"],
-            defaults={
-                "task": spec["task"],
-                "crontab": crontab,
-                "interval": None,
-                "args": "[]",
-                "kwargs": json.dumps({}),
-                "description": spec["description"],
-            },
-        )
-    # Historical models send no signals: tell a running beat that its entries changed.
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
-
-
-def remove_beat_tasks(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[spec["name"] for spec in BEAT_TASKS]).delete()
 
 
 class Migration(migrations.Migration):
@@ -67,4 +37,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(create_beat_tasks, remove_beat_tasks)]
+    operations = [beat_tasks_operation(BEAT_TASKS)]

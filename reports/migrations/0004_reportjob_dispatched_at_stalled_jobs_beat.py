@@ -14,10 +14,9 @@ entry is unchanged. The definition is repeated from reports.schedules.BEAT_TASKS
 migration must not depend on code that changes after it is written.
 """
 
-import json
-
 from django.db import migrations, models
-from django.utils import timezone
+
+from config.beat_migrations import beat_tasks_operation
 
 BEAT_TASK = {
     "name": "reports: dispatch stalled jobs",
@@ -25,34 +24,6 @@ BEAT_TASK = {
     "crontab": {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     "description": "Hands the worker the report jobs that are queued but never reached it (the queue was down).",
 }
-TIME_ZONE = "Europe/London"
-
-
-def create_beat_task(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    crontab = CrontabSchedule.objects.filter(timezone=TIME_ZONE, **BEAT_TASK["crontab"]).first()
-    if crontab is None:
-        crontab = CrontabSchedule.objects.create(timezone=TIME_ZONE, **BEAT_TASK["crontab"])
-    PeriodicTask.objects.update_or_create(
-        name=BEAT_TASK["name"],
-        defaults={
-            "task": BEAT_TASK["task"],
-            "crontab": crontab,
-            "interval": None,
-            "args": "[]",
-            "kwargs": json.dumps({}),
-            "description": BEAT_TASK["description"],
-        },
-    )
-    # Historical models send no signals: tell a running beat that its entries changed.
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
-
-
-def remove_beat_task(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name=BEAT_TASK["name"]).delete()
 
 
 class Migration(migrations.Migration):
@@ -71,5 +42,5 @@ class Migration(migrations.Migration):
                 null=True,
             ),
         ),
-        migrations.RunPython(create_beat_task, remove_beat_task),
+        beat_tasks_operation([BEAT_TASK]),
     ]
