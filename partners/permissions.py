@@ -54,6 +54,18 @@ def plans_visible_to(user, plans: QuerySet) -> QuerySet:
     return plans.filter(Exists(visible))
 
 
+def report_jobs_visible_to(user, jobs: QuerySet) -> QuerySet:
+    """Papers and exports of the plans a person sees. A paper covers every action of its
+    plan, other agencies' too, so an agency-scoped person gets only those they asked for
+    themselves (none, as they cannot request papers)."""
+    from actionplans.models import Plan
+
+    jobs = jobs.filter(plan__in=plans_visible_to(user, Plan.objects.all()))
+    if not (user and user.is_authenticated) or not is_agency_scoped(user):
+        return jobs
+    return jobs.filter(requested_by=user)
+
+
 def is_plan_manager(user, plan) -> bool:
     if not (user and user.is_authenticated):
         return False

@@ -29,7 +29,12 @@ from actionplans.uploads import safe_download_name
 from config.web import add_service_errors, private_file_response
 from partners.email_outbox import deliveries_with_prefix
 from partners.models import GovernanceBody
-from partners.permissions import can_request_reports, is_agency_scoped, plans_visible_to
+from partners.permissions import (
+    can_request_reports,
+    is_agency_scoped,
+    plans_visible_to,
+    report_jobs_visible_to,
+)
 from reports import schedules
 from reports.choices import JobStatus
 from reports.forms import PARAMETER_LABELS, ReportJobForm, ScheduleForm
@@ -51,14 +56,8 @@ def _visible_plans(user) -> QuerySet:
 
 
 def _jobs_for(user) -> QuerySet:
-    jobs = ReportJob.objects.filter(plan__in=_visible_plans(user))
-    if is_agency_scoped(user):
-        # A paper or export covers every action of its plan, other agencies' too, so a
-        # partner officer (who sees only their agency's actions) gets only what they asked
-        # for themselves: none, since they cannot request papers (the access walk found this).
-        jobs = jobs.filter(requested_by=user)
     return (
-        jobs
+        report_jobs_visible_to(user, ReportJob.objects.all())
         # A paper made by a schedule has no requester: its run names the schedule.
         .select_related("plan", "body", "meeting__body", "requested_by", "scheduled_run__schedule__body")
     )
