@@ -126,3 +126,17 @@ def _stop(worker: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(WORKER_STOP_TIMEOUT)
+
+
+def pool_children(worker_pid: int) -> list[int]:
+    """A prefork worker's pool processes: its children, read from /proc (the tests that
+    kill one mid-task)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == worker_pid:
+            children.append(int(stat.parent.name))
+    return children

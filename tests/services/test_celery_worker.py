@@ -16,6 +16,7 @@ from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import ReportJob
 from reports.services import report_job_create
 from tests.factories import ActionFactory, PlanFactory, ProgressUpdateFactory, SectionFactory
+from tests.services.conftest import pool_children
 
 pytestmark = pytest.mark.services
 
@@ -78,18 +79,6 @@ def test_healthz_reports_the_broker_and_the_worker(celery_worker, client, transa
     assert checks["worker"]["workers"] >= 1
 
 
-def _pool_children(worker_pid: int) -> list[int]:
-    """The prefork pool's processes: the worker's children, read from /proc."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == worker_pid:
-            children.append(int(stat.parent.name))
-    return children
-
 
 def test_a_worker_killed_while_rendering_leaves_one_done_job_and_one_file(celery_worker, transactional_db, director):
     import os
@@ -108,7 +97,7 @@ def test_a_worker_killed_while_rendering_leaves_one_done_job_and_one_file(celery
     while ReportJob.objects.get(pk=job.pk).status != JobStatus.RUNNING:
         assert time.monotonic() < deadline, "the job never started"
         time.sleep(0.05)
-    children = _pool_children(celery_worker["pid"])
+    children = pool_children(celery_worker["pid"])
     assert children, "no pool process to kill"
     for pid in children:
         os.kill(pid, signal.SIGKILL)  # mid-render: no chance to clean up or acknowledge

@@ -40,7 +40,7 @@ from tests.factories import (
     SectionFactory,
     UserFactory,
 )
-from tests.services.conftest import PIDFILE, running_celery_worker, services_missing
+from tests.services.conftest import PIDFILE, pool_children, running_celery_worker, services_missing
 from tests.services.mail_backends import SLOW_REPLY_FLAG
 
 pytestmark = pytest.mark.services
@@ -52,18 +52,6 @@ SETTLE_TIMEOUT = 120
 DOMAIN = "kill.test"
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 
-
-def _pool_children(worker_pid: int) -> list[int]:
-    """The prefork pool's processes: the worker's children, read from /proc."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == worker_pid:
-            children.append(int(stat.parent.name))
-    return children
 
 
 def _messages(mail_dir: Path) -> list[email.message.Message]:
@@ -163,7 +151,7 @@ def test_a_worker_killed_mid_batch_sends_no_email_twice(transactional_db, tmp_pa
                 time.sleep(0.02)
             children = []
             while not children:  # none for a moment while the pool replaces a child
-                children = _pool_children(worker["pid"])
+                children = pool_children(worker["pid"])
             for pid in children:
                 os.kill(pid, signal.SIGKILL)
             slow.unlink()
