@@ -1,10 +1,13 @@
 """Small pieces every app's views share: turning a service's ValidationError into form
-errors, and handing out a private file after the caller's access check."""
+errors, handing out a private file after the caller's access check, and keeping what a
+signed-in person is shown out of every cache but their own browser's memory."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.utils.cache import patch_cache_control
 
 
 def add_service_errors(form, error: ValidationError, *, field_names: dict[str, str] | None = None) -> None:
@@ -34,3 +37,28 @@ def private_file_response(field_file, *, content_type: str, disposition: str) ->
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+class PrivateNoStoreMiddleware:
+    """``Cache-Control: private, no-store`` on every response to a signed-in person: pages,
+    downloads and papers hold children's and staff's personal data, which no proxy, shared
+    computer's disk cache or back button should keep (security finding 12).
+
+    "Signed in" is read from the request's session cookie, not ``request.user``, so that no
+    response (the 503 page while the database is down among them) costs a session read; a
+    stale cookie only makes a page uncacheable. A response that already says ``no-store``
+    keeps its own, stricter, header (the health check, the 503 page), and one that a view
+    marked ``public`` holds nothing personal by that view's word (the theme's CSS). Static
+    files never get here: WhiteNoise answers them before the session is looked at."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return response
+        directives = {d.strip().split("=")[0].lower() for d in response.get("Cache-Control", "").split(",")}
+        if not directives & {"no-store", "public"}:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
