@@ -62,7 +62,8 @@ from django.utils import timezone
 from actionplans.choices import RAG, ActionStatus, Decision, PlanStatus, ReviewCadence
 from actionplans.filtersets import ActionFilterSet, overdue_q, revised_q
 from actionplans.models import Action, DueDateRevision, Plan, ProgressUpdate, RagSnapshot
-from actionplans.rag import COMPLETE_STATUSES, RAG_ORDER, annotate_rag, rag_counts
+from actionplans.rag import RAG_ORDER, annotate_rag, rag_counts
+from actionplans.rules import OPEN_STATUSES, open_q
 from inspections.choices import FindingKind
 from inspections.models import Finding
 from partners.choices import Role
@@ -78,7 +79,6 @@ ATTENTION_LIMIT = 50
 TREND_MAX_MONTHS = 60
 # The section numbers the table's section filter reads as numbers (its filter_section).
 SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})?")
-OPEN_STATUSES = [s for s in ActionStatus.values if s not in COMPLETE_STATUSES]
 YES = "yes"
 
 Params = tuple[tuple[str, str], ...]
@@ -119,10 +119,6 @@ class Figure:
 # --- The conditions, once ----------------------------------------------------------------
 
 
-def _open() -> Q:
-    return Q(status__in=OPEN_STATUSES)
-
-
 def _open_params() -> Params:
     return tuple(("status", status) for status in OPEN_STATUSES)
 
@@ -133,16 +129,16 @@ def conditions(today: dt.date) -> dict[str, Q]:
     return {
         # Past its due date and not delivered (Action.is_overdue).
         "overdue": overdue_q(today),
-        "due_30": Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS[0])) & _open(),
-        "due_90": Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS[1])) & _open(),
+        "due_30": Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS[0])) & open_q(),
+        "due_90": Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS[1])) & open_q(),
         # The due date in force is not the one first given (Action.is_revised).
         "revised": revised_q(),
         # Open, and no progress update dated within the plan's review cadence.
-        "no_recent_update": _open() & Q(has_recent_update=False),
+        "no_recent_update": open_q() & Q(has_recent_update=False),
         # The latest update claims delivery or an evidenced outcome that the action's
         # status (set only by a sign-off) does not have yet.
         "awaiting_sign_off": (
-            (Q(latest_update_status=ActionStatus.DELIVERED) & _open())
+            (Q(latest_update_status=ActionStatus.DELIVERED) & open_q())
             | (Q(latest_update_status=ActionStatus.OUTCOME_EVIDENCED) & ~Q(status=ActionStatus.OUTCOME_EVIDENCED))
         ),
     }

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from actionplans.choices import ActionStatus
 from actionplans.models import Action, Plan, ProgressUpdate
-from actionplans.rag import COMPLETE_STATUSES, RAG_ORDER
+from actionplans.rag import RAG_ORDER
+from actionplans.rules import COMPLETE_STATUSES
 from actionplans.selectors import actions_for_list
 from partners.models import Agency, PostHolding
 from partners.permissions import plans_visible_to

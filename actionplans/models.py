@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from actionplans import rules
 from actionplans.choices import (
     RAG,
     ActionStatus,
@@ -198,7 +199,7 @@ class Action(models.Model):
 
     @property
     def is_complete(self) -> bool:
-        return self.status in (ActionStatus.DELIVERED, ActionStatus.OUTCOME_EVIDENCED)
+        return rules.is_complete(self.status)
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()

@@ -40,8 +40,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from actionplans.choices import RAG, ActionStatus, Decision, SignOffStage
-
-COMPLETE_STATUSES = (ActionStatus.DELIVERED, ActionStatus.OUTCOME_EVIDENCED)
+from actionplans.rules import COMPLETE_STATUSES
 
 # Order in which RAG values are listed in dashboards and papers.
 RAG_ORDER = [RAG.RED, RAG.AMBER, RAG.GREEN, RAG.BLUE, RAG.NOT_RATED]

@@ -27,7 +27,7 @@ from django.urls import reverse
 
 from actionplans.choices import PlanStatus
 from actionplans.models import Action, ProgressUpdate
-from actionplans.rag import COMPLETE_STATUSES
+from actionplans.rules import COMPLETE_STATUSES
 from partners.email_outbox import OutgoingEmail, email_enqueue
 from partners.models import PostHolding, User
 from partners.permissions import is_agency_scoped

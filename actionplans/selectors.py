@@ -22,6 +22,7 @@ from actionplans.models import (
     ProgressUpdate,
 )
 from actionplans.rag import annotate_rag
+from actionplans.rules import open_q
 from inspections.models import Finding
 from partners.models import PostHolding
 from partners.permissions import plans_visible_to
@@ -61,7 +62,7 @@ def my_actions(user, today: dt.date) -> MyActions:
         .select_related(None)
         .select_related("plan", "lead_post")
         .filter(Q(Exists(holds_lead_post)) | Q(delegates=user))
-        .exclude(status__in=["delivered", "outcome_evidenced"])
+        .filter(open_q())
         .distinct()
         .order_by("due_date", "plan_id", "order")
     )

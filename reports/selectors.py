@@ -31,7 +31,8 @@ from actionplans.models import (
     ProgressUpdate,
     Section,
 )
-from actionplans.rag import COMPLETE_STATUSES, RAG_ORDER, annotate_rag
+from actionplans.rag import RAG_ORDER, annotate_rag
+from actionplans.rules import COMPLETE_STATUSES
 from inspections.choices import FindingKind
 from inspections.models import Finding, Inspection, Judgement
 from partners.models import GovernanceBody, PostHolding
