@@ -1,5 +1,5 @@
 """The scale bench (``make bench``): proves the pages, the papers and the import at the size
-DOMAIN.md designs for, and prints PASS or MISS against each target.
+docs/domain.md designs for, and prints PASS or MISS against each target.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/actionplans_bench .venv/bin/python bench/run.py
 

@@ -3,7 +3,7 @@ governance bodies whose meetings drive report deadlines, and the outbox of email
 
 Every foreign key that can point at hundreds of rows (people, posts, agencies) is an
 autocomplete, and every list selects its related rows up front, so the pages stay fast at
-the scale in DOMAIN.md (30 agencies, 400 people)."""
+the scale in docs/domain.md (30 agencies, 400 people)."""
 
 from django import forms
 from django.contrib import admin

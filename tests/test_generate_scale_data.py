@@ -1,4 +1,4 @@
-"""``manage.py generate_scale_data``: the DOMAIN.md volumes scaled down, in exact numbers; the
+"""``manage.py generate_scale_data``: the docs/domain.md volumes scaled down, in exact numbers; the
 same seed gives the same rows and another seed other rows; only the bench logins can sign
 in; and a database that already has plans is refused unless --force."""
 

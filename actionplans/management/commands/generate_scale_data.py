@@ -1,5 +1,5 @@
 """``manage.py generate_scale_data [--scale 1.0] [--seed 42]``: a county partnership at the size
-DOMAIN.md designs for, to prove the pages, papers and imports at that size.
+docs/domain.md designs for, to prove the pages, papers and imports at that size.
 
 At ``--scale 1.0``: 30 agencies, 400 people, 20 plans over about eight years, 5,000 actions
 (in numbered sections, led by posts that people hold, with partner agencies, findings,
@@ -87,7 +87,7 @@ SLUG_PREFIX = "scale-"
 AREA = "Scaleshire"
 BATCH = 2000
 
-# The volumes of DOMAIN.md's "Scale to design for", at --scale 1.0.
+# The volumes of docs/domain.md's "Scale designed for", at --scale 1.0.
 FULL = {"agencies": 30, "users": 400, "posts": 300, "plans": 20, "actions": 5000, "updates": 100_000, "evidence": 30_000}
 # Shares of all actions in the first two plans: the 500- and 50-action plans of the bench.
 BIG_PLAN_SHARE, SMALL_PLAN_SHARE = 0.10, 0.01
@@ -1079,7 +1079,7 @@ class ScaleData:
 
 class Command(BaseCommand):
     help = (
-        "Generate a county partnership at the scale DOMAIN.md designs for (30 agencies, 400 people, "
+        "Generate a county partnership at the scale docs/domain.md designs for (30 agencies, 400 people, "
         "20 plans, 5,000 actions, 100,000 progress updates, 30,000 evidence links at --scale 1.0), "
         "deterministically from --seed. Bench logins: bench-<role>@scale.example, password "
         f"{BENCH_PASSWORD} (run the server with MFA_REQUIRED=false)."
@@ -1097,7 +1097,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         scale = options["scale"]
         if not 0 < scale <= 10:
-            raise CommandError("--scale must be more than 0 and at most 10 (1.0 is the DOMAIN.md size).")
+            raise CommandError("--scale must be more than 0 and at most 10 (1.0 is the county scale of docs/domain.md).")
         if User.objects.filter(email__iendswith="@" + EMAIL_DOMAIN).exists() or Plan.objects.filter(
             slug__startswith=SLUG_PREFIX
         ).exists():
