@@ -426,6 +426,20 @@ def _describe(data: bytes) -> str | None:
     return None
 
 
+def what_content_is(data: bytes) -> str | None:
+    """What the bytes are, judged by their content whatever the file's name, when they are
+    a program, a web page or SVG image, or a binary type we know ("a PDF", "a PNG image",
+    "a zip archive"...); None for anything else, such as plain text. The plan importer
+    uses it too, to refuse what is not a plan before reading it as one."""
+    program = _program_kind(data)
+    if program:
+        return program
+    head = data[:4096]
+    if _MARKUP_START.match(head):
+        return "an SVG image" if b"<svg" in head.lower() else "a web page (HTML)"
+    return _describe(data)
+
+
 def _mismatch(
     name: str, ext: str, kind: FileKind, data: bytes, actual: str | None = None
 ) -> UploadRejected:
@@ -587,6 +601,15 @@ def _check_pdf(data: bytes, name: str, ext: str, kind: FileKind) -> str:
 # --- zip containers: OOXML and OpenDocument --------------------------------------------
 
 
+def zip_expands_too_far(unpacked: int, packed: int, *, max_unpacked: int = ZIP_MAX_UNCOMPRESSED) -> bool:
+    """Whether a zip whose parts declare ``unpacked`` bytes in all, from ``packed`` bytes
+    compressed, is a zip bomb: more than ``max_unpacked``, or more than ZIP_MAX_RATIO times
+    its compressed size once it is big enough for that to matter. (zipfile never reads a
+    part past its declared size, so the declared sizes are what a reader can unpack.)
+    Used for evidence and for the plans the importer reads."""
+    return unpacked > max_unpacked or (unpacked > ZIP_RATIO_FLOOR and unpacked > ZIP_MAX_RATIO * max(packed, 1))
+
+
 def _open_zip(data: bytes, name: str, ext: str, kind: FileKind) -> zipfile.ZipFile:
     """Open a zip container after refusing bombs, unsafe paths and encrypted entries."""
     if not data.startswith(b"PK\x03\x04"):
@@ -625,9 +648,7 @@ def _open_zip(data: bytes, name: str, ext: str, kind: FileKind) -> zipfile.ZipFi
             )
         total += entry.file_size
         compressed += entry.compress_size
-    if total > ZIP_MAX_UNCOMPRESSED or (
-        total > ZIP_RATIO_FLOOR and total > ZIP_MAX_RATIO * max(compressed, 1)
-    ):
+    if zip_expands_too_far(total, compressed):
         raise UploadRejected(
             f"“{name}” would expand to {_megabytes(total)} when opened (from "
             f"{_megabytes(len(data))}); it looks like a zip bomb and was not saved.",

@@ -19,14 +19,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from actionplans.uploads import what_content_is, zip_expands_too_far
+
 MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+# A workbook or document may unpack to this much in all, and (the evidence check's rule)
+# to no more than 100 times its compressed size once past 1 MB.
+MAX_UNCOMPRESSED_BYTES = 40 * 1024 * 1024
+# ... and each XML part (a sheet, its shared strings, the document) to this much. openpyxl's
+# time grows faster than the size of a sheet: a 5 MB sheet of the worst shape we tried takes
+# it about 2.5 s on one core (8 MB, 4.4 s; 12 MB, 6 s; a sheet just under the old 200 MB cap,
+# minutes). A 500-action plan's sheet is well under 1 MB.
+MAX_PART_BYTES = 5 * 1024 * 1024
 MAX_ZIP_ENTRIES = 5000
 MAX_ROWS = 20000
 MAX_COLUMNS = 60
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
+ACCEPTED_TEXT = "I import .xlsx, .docx or .csv files: save the plan as one of those and import that."
+# Text that starts as markup (HTML, XML, SVG) is a web page or an export, not a CSV.
+_MARKUP = re.compile(r"\A\s*<(?:[A-Za-z!?/])")
 
 
 class ImportRejected(Exception):
@@ -104,6 +116,8 @@ class Grid:
 
 
 def _size_text(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(size // 1024, 1)} KB"
     return f"{size / (1024 * 1024):.1f} MB"
 
 
@@ -166,6 +180,14 @@ def read_file(source, *, filename: str | None = None, sheet: str | None = None) 
         return read_docx(data, filename=filename, table=sheet)
     if extension in (".pdf", ".doc", ".xls", ".odt", ".ods", ".rtf"):
         raise ImportRejected(f"I cannot read {extension} files. Save the plan as .xlsx, .docx or .csv and import that.")
+    # Anything else is read as a CSV only if it is text: judged by its content, not its name,
+    # so that an SVG, a web page saved as .txt or a PDF with no extension is refused rather
+    # than shown as junk columns.
+    what = what_content_is(data)
+    if what:
+        if what in ("an SVG image", "a web page (HTML)"):
+            raise ImportRejected(f"{filename} is {what}, not a plan I can read. {ACCEPTED_TEXT}")
+        raise ImportRejected(f"{filename} is not a text (CSV) file I can read: it is {what}. {ACCEPTED_TEXT}")
     return read_csv(data, filename=filename)
 
 
@@ -176,10 +198,22 @@ def _open_zip_kind(data: bytes, filename: str, extension: str) -> str:
         entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
         raise ImportRejected(damaged) from exc
-    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED_BYTES:
-        raise ImportRejected(
-            f"{filename} unpacks to more than {_size_text(MAX_UNCOMPRESSED_BYTES)}; it is refused as unsafe."
-        )
+    too_far = (
+        f"far more than a plan needs, and it is refused as unsafe. Save it again with only the plan in it "
+        f"(no other sheets, images or empty formatted rows) and import that; a plan may unpack to "
+        f"{_size_text(MAX_UNCOMPRESSED_BYTES)} in all and {_size_text(MAX_PART_BYTES)} a sheet."
+    )
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise ImportRejected(f"{filename} holds {len(entries):,} parts, {too_far}")
+    unpacked = sum(e.file_size for e in entries)
+    if zip_expands_too_far(unpacked, sum(e.compress_size for e in entries), max_unpacked=MAX_UNCOMPRESSED_BYTES):
+        raise ImportRejected(f"{filename} unpacks to {_size_text(unpacked)} from {_size_text(len(data))}, {too_far}")
+    for entry in entries:
+        # Pictures are copied, not parsed; every other part is XML that the reader parses.
+        if entry.file_size > MAX_PART_BYTES and "/media/" not in entry.filename:
+            raise ImportRejected(
+                f"{filename}: its part {entry.filename} unpacks to {_size_text(entry.file_size)}, {too_far}"
+            )
     names = {e.filename for e in entries}
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise ImportRejected(f"{filename} contains macros. Save it without macros (.xlsx or .docx) and import that.")
@@ -210,7 +244,7 @@ def _decode(data: bytes, filename: str) -> str:
     return text
 
 
-def _records(text: str, delimiter: str, limit: int | None = None) -> list[list[str]]:
+def _records(text: str, delimiter: str, limit: int | None = None, *, sample: bool = True) -> list[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     out = []
     try:
@@ -219,7 +253,7 @@ def _records(text: str, delimiter: str, limit: int | None = None) -> list[list[s
             if limit and len(out) >= limit:
                 break
     except csv.Error as exc:
-        if limit:
+        if limit and sample:
             return out
         raise ImportRejected(f"The CSV file is malformed near record {len(out) + 1}: {exc}.") from exc
     return out
@@ -242,9 +276,12 @@ def _delimiter(text: str) -> str:
 def read_csv(data: bytes, *, filename: str = "upload.csv") -> Grid:
     csv.field_size_limit(MAX_FILE_BYTES)
     text = _decode(data, filename)
-    records = _records(text, _delimiter(text))
+    if _MARKUP.match(text):
+        raise ImportRejected(f"{filename} is a web page or other markup (HTML or XML), not a plan I can read. {ACCEPTED_TEXT}")
+    # Stop one past the limit: a file of a million short lines is refused without holding them all.
+    records = _records(text, _delimiter(text), limit=MAX_ROWS + 1, sample=False)
     if len(records) > MAX_ROWS:
-        raise ImportRejected(f"The file has {len(records)} rows; the most I import at once is {MAX_ROWS}.")
+        raise ImportRejected(f"The file has more than {MAX_ROWS} rows; the most I import at once is {MAX_ROWS}.")
     rows = []
     for number, record in enumerate(records, start=1):
         cells = [Cell(value=value.strip() or None) for value in record[:MAX_COLUMNS]]
