@@ -60,10 +60,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actionplans.choices import RAG, ActionStatus, Decision, PlanStatus, ReviewCadence
-from actionplans.filtersets import ActionFilterSet, overdue_q, revised_q
+from actionplans.filtersets import ActionFilterSet, revised_q
 from actionplans.models import Action, DueDateRevision, Plan, ProgressUpdate, RagSnapshot
 from actionplans.rag import RAG_ORDER, annotate_rag, rag_counts
-from actionplans.rules import OPEN_STATUSES, open_q
+from actionplans.rules import OPEN_STATUSES, open_q, overdue_q
 from inspections.choices import FindingKind
 from inspections.models import Finding
 from partners.choices import Role
@@ -127,7 +127,7 @@ def conditions(today: dt.date) -> dict[str, Q]:
     """What each headline number counts, as conditions on actions annotated by
     :func:`annotate_for_dashboard`. Overdue and revised are the table's own tests."""
     return {
-        # Past its due date and not delivered (Action.is_overdue).
+        # Past its due date and not complete (actionplans.rules).
         "overdue": overdue_q(today),
         "due_30": Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS[0])) & open_q(),
         "due_90": Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS[1])) & open_q(),

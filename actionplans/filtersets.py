@@ -23,7 +23,7 @@ from django.utils import timezone
 from actionplans.choices import ActionStatus
 from actionplans.models import Action, Plan, ProgressUpdate
 from actionplans.rag import RAG_ORDER
-from actionplans.rules import COMPLETE_STATUSES
+from actionplans.rules import overdue_q
 from actionplans.selectors import actions_for_list
 from partners.models import Agency, PostHolding
 from partners.permissions import plans_visible_to
@@ -41,11 +41,6 @@ def _words(value: str) -> list[str]:
     """Search words; "quoted phrases" stay together."""
     found = [a or b for a, b in re.findall(r'"([^"]+)"|(\S+)', value or "")]
     return [w.strip() for w in found if w.strip()][:MAX_SEARCH_WORDS]
-
-
-def overdue_q(today: dt.date) -> Q:
-    """Past its due date and not delivered: the same test as Action.is_overdue."""
-    return Q(due_date__lt=today) & ~Q(status__in=COMPLETE_STATUSES)
 
 
 def revised_q() -> Q:
@@ -239,4 +234,4 @@ def filter_actions(params, *, user, today: dt.date | None = None) -> ActionFilte
     return ActionFilterSet(params, queryset=actions_for_list(user, today), user=user, today=today)
 
 
-__all__ = ["ActionFilterSet", "filter_actions", "overdue_q", "revised_q"]
+__all__ = ["ActionFilterSet", "filter_actions", "revised_q"]

@@ -202,8 +202,7 @@ class Action(models.Model):
         return rules.is_complete(self.status)
 
     def is_overdue(self, today=None) -> bool:
-        today = today or timezone.localdate()
-        return bool(self.due_date and self.due_date < today and not self.is_complete)
+        return rules.is_overdue(status=self.status, due_date=self.due_date, today=today or timezone.localdate())
 
     @property
     def is_revised(self) -> bool:

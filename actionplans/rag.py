@@ -40,7 +40,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from actionplans.choices import RAG, ActionStatus, Decision, SignOffStage
-from actionplans.rules import COMPLETE_STATUSES
+from actionplans.rules import COMPLETE_STATUSES, is_overdue, overdue_q
 
 # Order in which RAG values are listed in dashboards and papers.
 RAG_ORDER = [RAG.RED, RAG.AMBER, RAG.GREEN, RAG.BLUE, RAG.NOT_RATED]
@@ -59,7 +59,7 @@ def rag_for(
         return RAG.BLUE if uses_blue else RAG.GREEN
     if status == ActionStatus.DELIVERED:
         return RAG.GREEN
-    if due_date is not None and due_date < today:
+    if is_overdue(status=status, due_date=due_date, today=today):
         return RAG.RED
     if latest_proposed == RAG.BLUE:
         return RAG.GREEN
@@ -139,7 +139,7 @@ def annotate_rag(actions: QuerySet, today: dt.date, *, as_at_history: bool = Fal
             due_date_as_at=Coalesce(revised_to, "original_due_date", "due_date"),
         )
         status, due_date = "status_as_at", "due_date_as_at"
-    overdue = Q(**{f"{due_date}__lt": today})
+    overdue = overdue_q(today, status=status, due_date=due_date)
     return actions.annotate(
         rag=Case(
             When(Q(**{status: ActionStatus.OUTCOME_EVIDENCED}, plan__uses_blue=True), then=Value(RAG.BLUE)),

@@ -25,6 +25,7 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from actionplans import rules
 from actionplans.choices import PlanStatus
 from actionplans.models import Action, ProgressUpdate
 from actionplans.rules import COMPLETE_STATUSES
@@ -60,7 +61,7 @@ class Reminder:
 
 
 def _group(action: Action, today: dt.date) -> str | None:
-    if action.due_date and action.due_date < today:
+    if rules.is_overdue(status=action.status, due_date=action.due_date, today=today):
         return "overdue"
     if action.due_date and action.due_date <= today + dt.timedelta(days=DUE_SOON_DAYS):
         return "due_soon"

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from actionplans import rules
 from actionplans.choices import RAG, ActionStatus, Decision, SignOffStage
 from actionplans.models import (
     Action,
@@ -32,7 +33,6 @@ from actionplans.models import (
     Section,
 )
 from actionplans.rag import RAG_ORDER, annotate_rag
-from actionplans.rules import COMPLETE_STATUSES
 from inspections.choices import FindingKind
 from inspections.models import Finding, Inspection, Judgement
 from partners.models import GovernanceBody, PostHolding
@@ -217,11 +217,11 @@ def _decorate(action: Action, as_at: dt.date) -> None:
         action.status_as_at = action.status
     status = action.status_as_at
     action.status_as_at_label = ActionStatus(status).label
-    action.is_complete_as_at = status in COMPLETE_STATUSES
-    action.is_overdue_as_at = bool(action.due_as_at and action.due_as_at < as_at and not action.is_complete_as_at)
+    action.is_complete_as_at = rules.is_complete(status)
+    action.is_overdue_as_at = rules.is_overdue(status=status, due_date=action.due_as_at, today=as_at)
     action.days_overdue = (as_at - action.due_as_at).days if action.is_overdue_as_at else 0
     # Delivered, or said to be complete by the latest update, without the outcome signed off.
-    claims_complete = bool(action.latest_update and action.latest_update.status in COMPLETE_STATUSES)
+    claims_complete = bool(action.latest_update and rules.is_complete(action.latest_update.status))
     action.awaiting_outcome_sign_off = (
         (action.is_complete_as_at or claims_complete) and SignOffStage.OUTCOME_EVIDENCED not in stages
     )
