@@ -74,6 +74,22 @@ class ParsedProgress:
     complete: bool = False
 
 
+# The earliest date a progress update or a measure's period may have: the plans this
+# service holds answer inspections from this century, and a typo such as 01/01/0001 or
+# 1066 is then a message, not a record dated a thousand years ago.
+EARLIEST_RECORD_DATE = dt.date(2000, 1, 1)
+
+
+def record_date_problem(day: dt.date, *, what: str, today: dt.date) -> str | None:
+    """Why ``day`` cannot be the date of ``what`` ("the date of an update", "the period"),
+    or None: not in the future, not before EARLIEST_RECORD_DATE."""
+    if day > today:
+        return f"{what[0].upper()}{what[1:]} cannot be in the future."
+    if day < EARLIEST_RECORD_DATE:
+        return f"{what[0].upper()}{what[1:]} cannot be before {EARLIEST_RECORD_DATE.day} {EARLIEST_RECORD_DATE:%B %Y}."
+    return None
+
+
 def format_date(value: dt.date) -> str:
     return value.strftime("%d/%m/%Y")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -24,6 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from actionplans.choices import Direction, Frequency, MeasureUnit
+from actionplans.dates import record_date_problem
 from actionplans.models import Action, Measure, MeasureValue, Plan
 from partners.permissions import can_update_action, is_plan_manager, plans_visible_to
 
@@ -33,6 +35,14 @@ CSV_COLUMNS = ("period start date", "value", "note")
 NOTE_MAX = MeasureValue._meta.get_field("note").max_length
 TWO_PLACES = Decimal("0.01")
 VALUE_LIMIT = Decimal("9999999999.99")  # max_digits=12, decimal_places=2
+_VALUE_FIELD = MeasureValue._meta.get_field("value")
+INTEGER_DIGITS = _VALUE_FIELD.max_digits - _VALUE_FIELD.decimal_places
+# A number as people write one: digits, an optional sign and decimal point, and commas only
+# between groups of three digits. Nothing else reaches Decimal(), which would also take
+# "1e309" (too big for the field, once a 500), "NaN" or "Infinity".
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_COMMAS_AS_DECIMAL = re.compile(r"[+-]?[\d,]*\d(?:\.\d*)?")
 
 
 # --- Scope and permission ----------------------------------------------------------------------
@@ -116,26 +126,46 @@ def format_value(unit: str, value: Decimal | None) -> str:
     return text
 
 
+def _parse_number(raw: str) -> Decimal:
+    """A number written by a person (see _PLAIN_NUMBER), read strictly."""
+    shown = raw.strip()[:40]
+    text = raw.strip().replace("£", "").replace(" ", "")
+    if _GROUPED_NUMBER.fullmatch(text):
+        text = text.replace(",", "")
+    elif "," in text and _COMMAS_AS_DECIMAL.fullmatch(text):
+        raise ValidationError(
+            f"“{shown}” has a comma that is not between thousands. Use a decimal point for part of a "
+            f"number (1.5), and commas only between groups of three digits (1,500)."
+        )
+    if not _PLAIN_NUMBER.fullmatch(text):
+        raise ValidationError(f"“{shown}” is not a number. Enter digits, for example 74, 74.5 or 1,500.")
+    integer_digits = len(text.lstrip("+-").split(".")[0].lstrip("0"))
+    if integer_digits > INTEGER_DIGITS:
+        raise ValidationError(f"The value is too large: the largest is {VALUE_LIMIT:,}.")
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # the pattern lets through only what Decimal reads
+        raise ValidationError(f"“{shown}” is not a number.") from None
+
+
 def clean_value(unit: str, raw: str | Decimal) -> Decimal:
     """A value as stored: a number (a "%" or thousands commas allowed), to two places,
     within what the unit allows. Raises ValidationError with a sentence to show."""
     if isinstance(raw, Decimal):
         value = raw
     else:
-        text = raw.strip().replace(",", "").replace("£", "")
+        text = raw.strip()
         if unit == MeasureUnit.PERCENT or text.endswith("%"):
             text = text.removesuffix("%").strip()
         if not text:
             raise ValidationError("Enter a value.")
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError(f"“{raw.strip()}” is not a number.") from None
+        value = _parse_number(text)
     if not value.is_finite():
         raise ValidationError("Enter a number.")
+    # Bounded before rounding: quantize() itself fails on a number past the context's precision.
+    if abs(value) >= VALUE_LIMIT + TWO_PLACES / 2:
+        raise ValidationError(f"The value is too large: the largest is {VALUE_LIMIT:,}.")
     value = value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-    if abs(value) > VALUE_LIMIT:
-        raise ValidationError("The value is too large.")
     if unit != MeasureUnit.SCORE and value < 0:
         raise ValidationError("The value cannot be negative.")
     if unit == MeasureUnit.PERCENT and value > 100:
@@ -148,9 +178,14 @@ def clean_period_start(text: str) -> dt.date:
     from actionplans.forms import BritishDateField
 
     try:
-        return BritishDateField().clean(text.strip())
+        day = BritishDateField().clean(text.strip())
     except forms.ValidationError:
         raise ValidationError(f"“{text.strip()}” is not a date written day first, for example 01/04/2026.") from None
+    # Only the earliest date here: a date later in today's period is read as that period,
+    # which the callers check is not in the future.
+    if problem := record_date_problem(day, what="the period", today=dt.date.max):
+        raise ValidationError(problem)
+    return day
 
 
 @dataclass(frozen=True)
@@ -188,8 +223,8 @@ def measure_value_record(
     if not can_record_values(recorded_by, measure):
         raise PermissionDenied("You cannot record values for this measure.")
     period_start = period_start_for(measure.frequency, period_start)
-    if period_start > timezone.localdate():
-        raise ValidationError({"period_start": "The period cannot start in the future."})
+    if problem := record_date_problem(period_start, what="the period", today=timezone.localdate()):
+        raise ValidationError({"period_start": problem.replace("cannot be", "cannot start")})
     value = clean_value(measure.unit, value)
     note = note.strip()
     with transaction.atomic():
