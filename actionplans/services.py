@@ -61,16 +61,29 @@ def _notify(kind: str, object_id: int) -> None:
         send_notice(notice)
 
 
-def _delete_stored_files(names: Sequence[str]) -> None:
-    """Remove files written for rows that were rolled back (from disk or the object store
-    alike). A file that cannot be removed is logged, not raised: the caller is already
-    raising the error that matters."""
+def _delete_stored_files(names: Sequence[str], *, why: str = "a rolled-back change") -> None:
+    """Remove evidence files from storage (disk or the object store alike): files written
+    for rows that were rolled back, or of evidence deleted. A file that cannot be removed is
+    logged, not raised: the caller is already raising the error that matters, or its
+    transaction has committed."""
     storage = Evidence._meta.get_field("file").storage
     for name in names:
         try:
             storage.delete(name)
         except Exception:
-            logger.exception("Could not remove the stored file %s of a rolled-back change", name)
+            logger.exception("Could not remove the stored file %s of %s", name, why)
+
+
+def evidence_file_remove_on_commit(sender, instance: Evidence, using: str = "default", **kwargs) -> None:
+    """Connected to ``post_delete`` of Evidence (actionplans.apps): a deleted evidence row's
+    file goes from storage once the deletion commits, and stays if it is rolled back.
+
+    A signal rather than a service because it must see every way a row goes: the admin's
+    delete page and bulk delete, an action's or plan's deletion cascading to its evidence,
+    and a queryset's ``delete()``. (Backups keep the file until they expire.)"""
+    name = instance.file.name if instance.file else ""
+    if name:
+        transaction.on_commit(lambda: _delete_stored_files([name], why="deleted evidence"), using=using)
 
 
 def _require_can_update(user, action: Action) -> None:
