@@ -103,7 +103,7 @@ class PlanAdmin(HistoryAdmin):
         (None, {"fields": ("title", "slug", "status", "inspections", "introduction")}),
         (
             "Monitoring",
-            {"fields": ("monitoring_body", "review_cadence_days", "managers", "uses_blue")},
+            {"fields": ("monitoring_body", "review_cadence_days", "managers", "uses_blue", "revision_four_eyes")},
         ),
         ("Dates", {"fields": ("plan_date", "live_from", "closed_on", "created_at", "updated_at")}),
     )
@@ -257,8 +257,8 @@ class EvidenceInline(StoredFileMixin, admin.StackedInline):
 
 class ActionSignOffInline(admin.TabularInline):
     model = ActionSignOff
-    fields = ("stage", "signed_by", "signed_at", "note")
-    autocomplete_fields = ("signed_by",)
+    fields = ("stage", "signed_by", "signed_at", "note", "withdrawn_at", "withdrawn_by", "withdrawal_reason")
+    autocomplete_fields = ("signed_by", "withdrawn_by")
     extra = 0
 
     def get_queryset(self, request):
@@ -407,11 +407,11 @@ class EvidenceAdmin(StoredFileMixin, HistoryAdmin):
 
 @admin.register(ActionSignOff)
 class ActionSignOffAdmin(HistoryAdmin):
-    list_display = ("action", "stage", "signed_by", "signed_at")
+    list_display = ("action", "stage", "signed_by", "signed_at", "withdrawn_at")
     list_filter = ("stage", "action__plan")
     list_select_related = ("action", "signed_by")
-    search_fields = ("action__reference", "signed_by__full_name", "note")
-    autocomplete_fields = ("action", "signed_by")
+    search_fields = ("action__reference", "signed_by__full_name", "note", "withdrawal_reason")
+    autocomplete_fields = ("action", "signed_by", "withdrawn_by")
 
 
 # Measures and glossary -------------------------------------------------------------------

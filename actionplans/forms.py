@@ -69,6 +69,19 @@ class ProgressUpdateForm(forms.Form):
         help_text="One web address per line, for example minutes on the board's site.",
     )
 
+    def __init__(self, *args, statuses: list[str] | None = None, **kwargs):
+        """``statuses``: those the update may give the action (services.update_statuses_for),
+        so that a signed-off action is not offered a status that would reopen it."""
+        super().__init__(*args, **kwargs)
+        if statuses is not None:
+            field = self.fields["status"]
+            field.choices = [(value, label) for value, label in ActionStatus.choices if value in statuses]
+            if len(statuses) < len(ActionStatus.values):
+                field.help_text = (
+                    "This action has been signed off, so an update cannot move it back. "
+                    "If it needs more work, ask a manager of the plan to reopen it."
+                )
+
     def clean_links(self) -> list[EvidenceLink]:
         validate = URLValidator(schemes=["https", "http"])
         links = []
@@ -116,4 +129,13 @@ class SignOffForm(forms.Form):
         label="Evidence of impact and any comment",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this action being reopened?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The lead and anyone reading the action's history will see this.",
+        error_messages={"required": "Say why the action is being reopened."},
     )

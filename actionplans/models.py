@@ -43,6 +43,11 @@ class Plan(models.Model):
         help_text="An action with no update for this long needs one.",
     )
     uses_blue = models.BooleanField(default=True, help_text="Show completed actions as blue rather than green.")
+    revision_four_eyes = models.BooleanField(
+        "four eyes on revised dates",
+        default=True,
+        help_text="A revised due date is decided by a manager other than the person who asked for it.",
+    )
     plan_date = models.DateField(default=timezone.localdate, help_text="Date the plan was written.")
     live_from = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
@@ -346,26 +351,52 @@ class Evidence(models.Model):
         return self.original_name or self.url or self.description[:60]
 
 
+class SignOffQuerySet(models.QuerySet):
+    def in_force(self):
+        """Sign-offs not withdrawn by a reopening of the action."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class ActionSignOff(models.Model):
-    """Sign-off of delivery or of evidenced outcome, by someone other than the lead."""
+    """Sign-off of delivery or of evidenced outcome, by someone other than the lead.
+
+    Reopening the action withdraws it (who, when, why) rather than deleting it, so that the
+    record keeps both the sign-off and its withdrawal; a stage is signed off once at a time."""
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="sign_offs")
     stage = models.CharField(max_length=24, choices=SignOffStage.choices)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
 
+    objects = SignOffQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["action", "signed_at"]
         constraints = [
-            models.UniqueConstraint(fields=["action", "stage"], name="one_sign_off_per_stage"),
+            models.UniqueConstraint(
+                fields=["action", "stage"], condition=Q(withdrawn_at__isnull=True), name="one_sign_off_per_stage"
+            ),
             models.CheckConstraint(condition=Q(stage__in=SignOffStage.values), name="sign_off_stage_valid"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True, withdrawal_reason="")
+                | (Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False) & ~Q(withdrawal_reason="")),
+                name="sign_off_withdrawal_complete",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.action.reference} {self.get_stage_display()} by {self.signed_by}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class Measure(models.Model):

@@ -126,6 +126,12 @@ class PlanForm(forms.Form):
     uses_blue = forms.BooleanField(
         label="Show actions with their outcome evidenced as blue, not green", required=False, initial=True
     )
+    revision_four_eyes = forms.BooleanField(
+        label="A revised due date is decided by a manager other than the person who asked for it",
+        required=False,
+        initial=True,
+        help_text="Four eyes, as for sign-off. Untick only where the plan has a single manager.",
+    )
     introduction = _text("Introduction (optional)", required=False, rows=5,
                          help_text="Shown on the cover of the written statement of action.")
     managers = ManagerChoiceField(
@@ -143,7 +149,7 @@ class PlanForm(forms.Form):
             "title": plan.title, "slug": plan.slug, "plan_date": plan.plan_date,
             "inspections": list(plan.inspections.all()), "monitoring_body": plan.monitoring_body,
             "review_cadence_days": plan.review_cadence_days, "uses_blue": plan.uses_blue,
-            "introduction": plan.introduction, "managers": list(plan.managers.all()),
+            "revision_four_eyes": plan.revision_four_eyes, "introduction": plan.introduction, "managers": list(plan.managers.all()),
         }
 
 

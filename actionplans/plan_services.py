@@ -89,6 +89,7 @@ def plan_create(
     monitoring_body: GovernanceBody | None = None,
     review_cadence_days: int = ReviewCadence.MONTHLY,
     uses_blue: bool = True,
+    revision_four_eyes: bool = True,
     plan_date: dt.date | None = None,
     managers: Iterable[User] = (),
 ) -> Plan:
@@ -105,6 +106,7 @@ def plan_create(
             monitoring_body=monitoring_body,
             review_cadence_days=review_cadence_days,
             uses_blue=uses_blue,
+            revision_four_eyes=revision_four_eyes,
             plan_date=plan_date or timezone.localdate(),
         )
         _save(plan, created_by)
@@ -126,6 +128,7 @@ def plan_update(
     uses_blue: bool,
     plan_date: dt.date,
     managers: Iterable[User],
+    revision_four_eyes: bool | None = None,
 ) -> Plan:
     """Change a plan's details. Its status moves only by :func:`plan_status_move`."""
     _require_manager(changed_by, plan)
@@ -143,6 +146,8 @@ def plan_update(
         plan.monitoring_body = monitoring_body
         plan.review_cadence_days = review_cadence_days
         plan.uses_blue = uses_blue
+        if revision_four_eyes is not None:
+            plan.revision_four_eyes = revision_four_eyes
         plan.plan_date = plan_date
         _save(plan, changed_by)
         plan.inspections.set(inspections)

@@ -87,6 +87,7 @@ def _plan_form_values(form: PlanForm) -> dict:
         "title": data["title"], "slug": data["slug"], "inspections": data["inspections"],
         "introduction": data["introduction"], "monitoring_body": data["monitoring_body"],
         "review_cadence_days": data["review_cadence_days"], "uses_blue": data["uses_blue"],
+        "revision_four_eyes": data["revision_four_eyes"],
         "plan_date": data["plan_date"], "managers": data["managers"],
     }
 
@@ -96,7 +97,8 @@ def _plan_form_values(form: PlanForm) -> dict:
 def plan_create(request):
     if not can_manage_partnership(request.user):
         raise PermissionDenied("Only plan managers create plans.")
-    initial = {"plan_date": timezone.localdate(), "uses_blue": True, "managers": [request.user.pk]}
+    initial = {"plan_date": timezone.localdate(), "uses_blue": True, "revision_four_eyes": True,
+               "managers": [request.user.pk]}
     form = PlanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -109,7 +109,10 @@ def annotate_rag(actions: QuerySet, today: dt.date, *, as_at_history: bool = Fal
     status, due_date = "status", "due_date"
     if as_at_history:
         end_of_day = dt.datetime.combine(today, dt.time.max, tzinfo=timezone.get_current_timezone())
-        signed = ActionSignOff.objects.filter(action=OuterRef("pk"), signed_at__lte=end_of_day)
+        # In force at the end of the day: signed by then and not withdrawn (reopened) by then.
+        signed = ActionSignOff.objects.filter(action=OuterRef("pk"), signed_at__lte=end_of_day).exclude(
+            withdrawn_at__lte=end_of_day
+        )
         update_status = Subquery(
             ProgressUpdate.objects.filter(action=OuterRef("pk"), as_of__lte=today)
             .order_by("-as_of", "-created_at")

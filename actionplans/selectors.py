@@ -99,7 +99,7 @@ def action_for_page(user, pk: int, today: dt.date) -> Action:
                 ),
             ),
             Prefetch("evidence", queryset=evidence, to_attr="all_evidence"),
-            Prefetch("sign_offs", queryset=ActionSignOff.objects.select_related("signed_by")),
+            Prefetch("sign_offs", queryset=ActionSignOff.objects.select_related("signed_by", "withdrawn_by")),
             Prefetch(
                 "measures",
                 queryset=Measure.objects.prefetch_related(
@@ -196,6 +196,8 @@ def waiting_for(user, today: dt.date) -> list[WaitingItem]:
         managed = Action.objects.filter(plan__managers=user) if not user.is_superuser else Action.objects.all()
         revisions = (
             DueDateRevision.objects.filter(action__in=managed, decision="pending")
+            # Four eyes (services.revision_own_request_refusal): not one they asked for.
+            .exclude(requested_by=user, action__plan__revision_four_eyes=True)
             .select_related("action").order_by("requested_at")
         )
         for revision in revisions[:20]:

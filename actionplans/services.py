@@ -26,12 +26,17 @@ from actionplans.models import (
     Evidence,
     ProgressUpdate,
 )
-from partners.choices import Role
-from partners.permissions import can_update_action, is_plan_manager
+from partners.permissions import (
+    can_decide_revision,
+    can_edit_action,
+    can_reopen_action,
+    can_sign_off,
+    can_update_action,
+    is_plan_manager,
+)
 
 logger = logging.getLogger(__name__)
 
-SIGN_OFF_ROLES = {Role.PLAN_MANAGER, Role.DIRECTOR, Role.ADMIN}
 # Statuses a lead may record directly; completion needs a sign-off (action_sign_off).
 RECORDABLE_STATUSES = {ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS}
 
@@ -182,6 +187,21 @@ def evidence_attach(
     return saved
 
 
+def update_statuses_for(action: Action) -> list[str]:
+    """The statuses a progress update may give ``action``, for the form and the service alike.
+
+    Before sign-off, any: delivered and complete are then a claim for a sign-off. Once
+    signed off, never back (reopening is :func:`action_reopen`, by a manager of the plan):
+    an update on a delivered action keeps it delivered or claims its outcome evidenced,
+    and one on a complete action keeps it complete.
+    """
+    if action.status == ActionStatus.OUTCOME_EVIDENCED:
+        return [ActionStatus.OUTCOME_EVIDENCED]
+    if action.status == ActionStatus.DELIVERED:
+        return [ActionStatus.DELIVERED, ActionStatus.OUTCOME_EVIDENCED]
+    return list(ActionStatus.values)
+
+
 def progress_update_create(
     *,
     action: Action,
@@ -218,6 +238,11 @@ def progress_update_create(
     try:
         with transaction.atomic():
             action = Action.objects.select_for_update().get(pk=action.pk)
+            if status not in update_statuses_for(action):
+                raise ValidationError({"status": (
+                    f"This action has been signed off as {action.get_status_display().lower()}: an update cannot "
+                    "move it back. If it needs more work, a manager of the plan can reopen it, giving the reason."
+                )})
             update = ProgressUpdate(
                 action=action,
                 as_of=as_of,
@@ -242,7 +267,7 @@ def progress_update_create(
         raise
     if update.review_state == ReviewState.SUBMITTED:
         _notify("update_submitted", update.pk)
-    if status not in RECORDABLE_STATUSES:
+    if status not in RECORDABLE_STATUSES and status != action.status:
         _notify("sign_off_requested", update.pk)
     return update
 
@@ -284,14 +309,35 @@ def due_date_revision_request(*, action: Action, requested_by, new_date: dt.date
     return revision
 
 
+def revision_own_request_refusal(*, revision: DueDateRevision, person) -> str:
+    """Why ``person`` may not decide ``revision`` under its plan's four-eyes rule, naming who
+    can; empty when they may (the plan has the rule off, or someone else asked)."""
+    plan = revision.action.plan
+    if not plan.revision_four_eyes or revision.requested_by_id is None or revision.requested_by_id != person.pk:
+        return ""
+    others = [m.full_name for m in plan.managers.filter(is_active=True).exclude(pk=person.pk).order_by("full_name")]
+    who = f"another manager of this plan ({', '.join(others)}) or an administrator" if others else (
+        "an administrator, or a manager added to the plan (it has no other manager)"
+    )
+    return (
+        "You cannot decide this revised date because you asked for it: this plan has revised dates decided by "
+        f"someone else: {who}."
+    )
+
+
 def due_date_revision_decide(*, revision: DueDateRevision, decided_by, approve: bool, note: str = "") -> DueDateRevision:
-    """Approving moves the action's due date; its original due date never moves."""
-    if not is_plan_manager(decided_by, revision.action.plan):
+    """Approving moves the action's due date; its original due date never moves. Where the
+    plan has four eyes on revised dates (``Plan.revision_four_eyes``), whoever asked cannot
+    decide."""
+    if not can_decide_revision(decided_by, revision.action):
         raise PermissionDenied("Only the plan's managers decide revised dates.")
     with transaction.atomic():
-        revision = DueDateRevision.objects.select_for_update().select_related("action").get(pk=revision.pk)
+        revision = DueDateRevision.objects.select_for_update().select_related("action__plan").get(pk=revision.pk)
         if revision.decision != Decision.PENDING:
             raise ValidationError("This request has already been decided.")
+        refusal = revision_own_request_refusal(revision=revision, person=decided_by)
+        if refusal:
+            raise ValidationError(refusal)
         revision.decision = Decision.APPROVED if approve else Decision.DECLINED
         revision.decided_by = decided_by
         revision.decided_at = timezone.now()
@@ -310,14 +356,15 @@ def due_date_revision_decide(*, revision: DueDateRevision, decided_by, approve: 
 def action_sign_off(*, action: Action, stage: str, signed_by, note: str = "") -> ActionSignOff:
     """Sign off delivery, or the evidenced outcome, of an action.
 
-    Needs at least one piece of evidence and a plan manager, director or admin who is not
-    the lead (not a holder of the lead post, nor a delegate). Outcome evidenced needs
-    delivery signed off first.
+    Needs at least one piece of evidence and a manager of the action's plan, a director or
+    an admin (partners.permissions.can_sign_off) who is not the lead (not a holder of the
+    lead post, nor a delegate). Outcome evidenced needs delivery signed off first. A
+    sign-off withdrawn by :func:`action_reopen` no longer counts.
     """
     if stage not in SignOffStage.values:
         raise ValidationError({"stage": "Choose delivered or outcome evidenced."})
-    if signed_by.role not in SIGN_OFF_ROLES and not signed_by.is_superuser:
-        raise PermissionDenied("Only a plan manager or director can sign off an action.")
+    if not can_sign_off(signed_by, action):
+        raise PermissionDenied("Only a manager of this action's plan, or a director, can sign it off.")
     today = timezone.localdate()
     is_lead = bool(
         action.lead_post_id and action.lead_post.holdings.current(today).filter(person=signed_by).exists()
@@ -328,9 +375,10 @@ def action_sign_off(*, action: Action, stage: str, signed_by, note: str = "") ->
         raise ValidationError("Attach at least one piece of evidence before signing this action off.")
     with transaction.atomic():
         action = Action.objects.select_for_update().get(pk=action.pk)
-        if stage == SignOffStage.OUTCOME_EVIDENCED and not action.sign_offs.filter(stage=SignOffStage.DELIVERED).exists():
+        in_force = action.sign_offs.in_force()
+        if stage == SignOffStage.OUTCOME_EVIDENCED and not in_force.filter(stage=SignOffStage.DELIVERED).exists():
             raise ValidationError("Sign off delivery before signing off the evidenced outcome.")
-        if action.sign_offs.filter(stage=stage).exists():
+        if in_force.filter(stage=stage).exists():
             raise ValidationError("This stage has already been signed off.")
         sign_off = ActionSignOff(action=action, stage=stage, signed_by=signed_by, note=note.strip())
         sign_off.full_clean()
@@ -343,7 +391,7 @@ def action_sign_off(*, action: Action, stage: str, signed_by, note: str = "") ->
 
 def action_update(*, action: Action, editor, expected_version: int | None, **fields) -> Action:
     """Change an action's own fields, refusing a save based on a stale copy."""
-    if not is_plan_manager(editor, action.plan):
+    if not can_edit_action(editor, action):
         raise PermissionDenied("Only the plan's managers edit actions.")
     with transaction.atomic():
         current = Action.objects.select_for_update().get(pk=action.pk)
@@ -353,3 +401,35 @@ def action_update(*, action: Action, editor, expected_version: int | None, **fie
         current.full_clean()
         _save_action(current, list(fields))
     return current
+
+
+def action_reopen(*, action: Action, reopened_by, reason: str) -> Action:
+    """Take a signed-off (delivered or complete) action back to in progress, for a reason.
+
+    Only a manager of the action's plan may (partners.permissions.can_reopen_action). Each
+    sign-off in force is withdrawn, not deleted: it keeps who signed it, and gains who
+    withdrew it, when and why, so the action page and its change history show both. The
+    action can then be updated and signed off again.
+    """
+    if not can_reopen_action(reopened_by, action):
+        raise PermissionDenied("Only a manager of this action's plan can reopen it.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the action is being reopened."})
+    now = timezone.now()
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        sign_offs = list(action.sign_offs.in_force().select_for_update())
+        if not action.is_complete and not sign_offs:
+            raise ValidationError("This action has not been signed off: there is nothing to reopen.")
+        for sign_off in sign_offs:
+            sign_off.withdrawn_at = now
+            sign_off.withdrawn_by = reopened_by
+            sign_off.withdrawal_reason = reason
+            sign_off._history_user = reopened_by
+            sign_off.full_clean()
+            sign_off.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+        action.status = ActionStatus.IN_PROGRESS
+        action._history_user = reopened_by
+        _save_action(action, ["status"])
+    return action

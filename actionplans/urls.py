@@ -11,6 +11,7 @@ urlpatterns = [
     path("actions/<int:pk>/revised-date/", views.revision_request, name="revision_request"),
     path("actions/<int:pk>/revised-date/<int:revision_pk>/", views.revision_decide, name="revision_decide"),
     path("actions/<int:pk>/sign-off/", views.sign_off, name="sign_off"),
+    path("actions/<int:pk>/reopen/", views.action_reopen, name="action_reopen"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
     *urls_table.urlpatterns,
     *urls_dashboard.urlpatterns,

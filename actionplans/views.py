@@ -14,15 +14,20 @@ from django.views.decorators.http import require_http_methods
 from actionplans import selectors, services
 from actionplans.forms import (
     ProgressUpdateForm,
+    ReopenForm,
     RevisionDecisionForm,
     RevisionRequestForm,
     SignOffForm,
 )
 from actionplans.models import Action, DueDateRevision, Evidence
-from actionplans.services import SIGN_OFF_ROLES
 from actionplans.uploads import UploadRejected, safe_download_name
 from config.web import add_service_errors, private_file_response
-from partners.permissions import can_update_action, is_plan_manager
+from partners.permissions import (
+    can_decide_revision,
+    can_reopen_action,
+    can_sign_off,
+    can_update_action,
+)
 
 
 def _scoped_action(request, pk: int) -> Action:
@@ -43,14 +48,18 @@ def action_detail(request, pk: int):
     today = timezone.localdate()
     action = selectors.action_for_page(request.user, pk, today)
     user = request.user
+    pending_revision = next((r for r in action.revisions.all() if r.decision == "pending"), None)
     context = {
         "action": action,
         "today": today,
         "history": selectors.action_history(action),
         "can_update": can_update_action(user, action),
-        "can_manage": is_plan_manager(user, action.plan),
-        "can_sign_off": user.role in SIGN_OFF_ROLES or user.is_superuser,
-        "pending_revision": next((r for r in action.revisions.all() if r.decision == "pending"), None),
+        "can_decide_revision": can_decide_revision(user, action),
+        "own_revision_refusal": pending_revision
+        and services.revision_own_request_refusal(revision=pending_revision, person=user),
+        "can_sign_off": can_sign_off(user, action),
+        "can_reopen": can_reopen_action(user, action),
+        "pending_revision": pending_revision,
     }
     return render(request, "actionplans/action_detail.html", context)
 
@@ -62,7 +71,8 @@ def progress_update_create(request, pk: int):
     if not can_update_action(request.user, action):
         raise PermissionDenied
     form = ProgressUpdateForm(
-        request.POST or None, request.FILES or None, initial={"as_of": timezone.localdate(), "status": action.status}
+        request.POST or None, request.FILES or None, initial={"as_of": timezone.localdate(), "status": action.status},
+        statuses=services.update_statuses_for(action),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -107,8 +117,10 @@ def revision_request(request, pk: int):
 def revision_decide(request, pk: int, revision_pk: int):
     action = _scoped_action(request, pk)
     revision = get_object_or_404(DueDateRevision.objects.select_related("requested_by"), pk=revision_pk, action=action)
-    if not is_plan_manager(request.user, action.plan):
+    if not can_decide_revision(request.user, action):
         raise PermissionDenied
+    revision.action = action
+    refusal = services.revision_own_request_refusal(revision=revision, person=request.user)
     form = RevisionDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -121,14 +133,15 @@ def revision_decide(request, pk: int, revision_pk: int):
         else:
             messages.success(request, "The decision has been recorded and the lead told.")
             return redirect("actionplans:action_detail", pk=action.pk)
-    return render(request, "actionplans/revision_decide.html", {"action": action, "revision": revision, "form": form})
+    context = {"action": action, "revision": revision, "form": form, "refusal": refusal}
+    return render(request, "actionplans/revision_decide.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign_off(request, pk: int):
     action = _scoped_action(request, pk)
-    if request.user.role not in SIGN_OFF_ROLES and not request.user.is_superuser:
+    if not can_sign_off(request.user, action):
         raise PermissionDenied
     form = SignOffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -142,6 +155,24 @@ def sign_off(request, pk: int):
             messages.success(request, "The action has been signed off.")
             return redirect("actionplans:action_detail", pk=action.pk)
     return render(request, "actionplans/sign_off_form.html", {"action": action, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_reopen(request, pk: int):
+    action = _scoped_action(request, pk)
+    if not can_reopen_action(request.user, action):
+        raise PermissionDenied
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_reopen(action=action, reopened_by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The action has been reopened and its sign-off withdrawn.")
+            return redirect("actionplans:action_detail", pk=action.pk)
+    return render(request, "actionplans/reopen_form.html", {"action": action, "form": form})
 
 
 @login_required

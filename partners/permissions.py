@@ -9,6 +9,11 @@ existence is not disclosed.
 - An action can be updated by the current holders of its lead post, its delegates, the
   plan's managers and admins; a partner officer by anyone of the agency that leads or
   supports it.
+- Who manages what: a plan manager manages the plans that name them (an admin every
+  plan). Only a manager of the action's plan edits it, decides its revised dates and
+  reopens it once signed off; a director, senior across the partnership, may also sign
+  it off. Being the action's lead, or having asked for the date oneself, is checked by
+  the services on top of these (actionplans.services).
 """
 
 from __future__ import annotations
@@ -88,6 +93,30 @@ def can_update_action(user, action) -> bool:
         action.lead_post_id
         and action.lead_post.holdings.current(timezone.localdate()).filter(person=user).exists()
     )
+
+
+def can_edit_action(user, action) -> bool:
+    """A manager of the action's plan changes the action's own fields."""
+    return is_plan_manager(user, action.plan)
+
+
+def can_decide_revision(user, action) -> bool:
+    """A manager of the action's plan decides its revised dates (where the plan asks for
+    four eyes, not one they asked for themselves: actionplans.services)."""
+    return is_plan_manager(user, action.plan)
+
+
+def can_reopen_action(user, action) -> bool:
+    """A manager of the action's plan reopens it once signed off, with a reason."""
+    return is_plan_manager(user, action.plan)
+
+
+def can_sign_off(user, action) -> bool:
+    """A manager of the action's plan, or a director (senior across the partnership), signs
+    off its delivery and outcome; never its lead (actionplans.services)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.role == Role.DIRECTOR or is_plan_manager(user, action.plan)
 
 
 def can_manage_partnership(user) -> bool:

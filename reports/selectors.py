@@ -210,7 +210,11 @@ def _decorate(action: Action, as_at: dt.date) -> None:
         action.due_as_at = action.due_date
     action.is_revised_as_at = bool(action.approved_revisions)
 
-    sign_offs = [s for s in action.all_sign_offs if _on_or_before(s.signed_at, as_at)]
+    # In force on the day: signed by then and not withdrawn (the action reopened) by then.
+    sign_offs = [
+        s for s in action.all_sign_offs
+        if _on_or_before(s.signed_at, as_at) and not (s.withdrawn_at and _on_or_before(s.withdrawn_at, as_at))
+    ]
     action.sign_offs_as_at = sign_offs
     stages = {s.stage for s in sign_offs}
     if not hasattr(action, "status_as_at"):  # as at today: the action's own status
