@@ -12,6 +12,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Prefetch
 
 from partners.models import Agency, EmailDelivery, GovernanceBody, Meeting, Post, PostHolding, User
+from partners.services import account_email_confirm
 
 
 class PostInline(admin.TabularInline):
@@ -73,10 +74,11 @@ class UserAdmin(DjangoUserAdmin):
         ("Person", {"fields": ("full_name", "phone", "role", "agency")}),
         (
             "Permissions",
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+            {"fields": ("is_active", "is_demo", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
+    readonly_fields = ("is_demo",)
     add_fieldsets = (
         (
             None,
@@ -94,6 +96,13 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or "email" in form.changed_data:
+            # The administrator vouches for the address they type: it is the account's
+            # verified address at once, and any other it had is dropped.
+            account_email_confirm(user=obj)
 
 
 class PostHoldingInline(admin.TabularInline):

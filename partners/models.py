@@ -35,6 +35,9 @@ class UserManager(BaseUserManager):
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
+        from partners.services import account_email_confirm
+
+        account_email_confirm(user=user)
         return user
 
     def create_user(self, email, password=None, **extra):
@@ -58,6 +61,12 @@ class User(AbstractUser):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="people")
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.OFFICER)
     phone = models.CharField(max_length=40, blank=True)
+    # Set only by load_demo, never from an address or a form: a demo login signs in with
+    # its password alone (partners/mfa.py); every other account must set up MFA.
+    is_demo = models.BooleanField(
+        "demo account", default=False, editable=False,
+        help_text="Made by load_demo; exempt from the multi-factor requirement.",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]

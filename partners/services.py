@@ -64,3 +64,27 @@ def post_holder_change(
         post.pk, on, [h.person_id for h in open_holdings], getattr(new_person, "pk", None), changed_by.pk,
     )
     return new_holding
+
+
+def account_email_confirm(*, user: User) -> None:
+    """The address an administrator (or ``load_demo``) gave ``user`` becomes the account's
+    one verified, primary address: the one it signs in with and is emailed at. Any other
+    address the account had, verified or waiting to be, is removed.
+
+    Accounts are issued, not signed up for, so whoever set the address vouches for it. An
+    address the person adds for themselves is proved instead by a link sent to it, after
+    they give their password again (allauth's ACCOUNT_CHANGE_EMAIL and
+    ACCOUNT_REAUTHENTICATION_REQUIRED); sign-in refuses an address not yet proved
+    (ACCOUNT_EMAIL_VERIFICATION = "mandatory").
+    """
+    from allauth.account.models import EmailAddress
+
+    email = user.email.lower()
+    with transaction.atomic():
+        EmailAddress.objects.filter(user=user).exclude(email=email).delete()
+        address, created = EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        if not created and not (address.verified and address.primary):
+            address.verified = address.primary = True
+            address.save(update_fields=["verified", "primary"])

@@ -41,6 +41,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+            # As for an account an administrator issues: its address is verified.
+            from partners.services import account_email_confirm
+
+            account_email_confirm(user=obj)
 
 
 class PostFactory(factory.django.DjangoModelFactory):

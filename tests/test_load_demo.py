@@ -163,6 +163,14 @@ class TestTheDemoPartnership:
         assert others.exists()
         assert not any(person.has_usable_password() for person in others)
 
+    def test_the_demo_people_are_marked_demo_accounts_with_verified_addresses(self, db, demo):
+        from allauth.account.models import EmailAddress
+
+        # The flag, not the address, is what exempts an account from MFA (partners/mfa.py).
+        assert not User.objects.filter(is_demo=False).exists()
+        for email in DEMO_LOGINS:
+            assert EmailAddress.objects.filter(email=email, verified=True, primary=True).exists(), email
+
     def test_demo_logins_hold_posts_that_lead_or_support_actions(self, db, demo):
         officer = User.objects.get(email="officer@demo.example")
         assert demo.actions.filter(lead_post__holdings__person=officer).exists()

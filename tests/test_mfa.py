@@ -45,6 +45,14 @@ def test_recovery_codes_alone_do_not_count(client, officer, mfa_required):
 def test_demo_accounts_are_exempt(client, mfa_required):
     from tests.factories import UserFactory
 
-    demo = UserFactory(email="officer@demo.example")
+    demo = UserFactory(email="officer@demo.example", is_demo=True)
     client.force_login(demo)
     assert client.get(reverse("actionplans:my_actions")).status_code == 200
+
+
+def test_an_address_at_the_demo_domain_is_not_a_demo_account(client, mfa_required):
+    from tests.factories import UserFactory
+
+    lookalike = UserFactory(email="someone@demo.example")
+    client.force_login(lookalike)
+    assert client.get(reverse("actionplans:my_actions"))["Location"] == reverse("mfa_activate_totp")

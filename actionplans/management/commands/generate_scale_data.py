@@ -40,6 +40,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -505,6 +506,11 @@ class ScaleData:
             ))
         self.people = self._bulk(User, people, "people")
         self.bench = {p.role: p for p in self.people[: len(BENCH_ROLES)]}
+        # The bench logins sign in through the form, which takes only a verified address:
+        # theirs are, as an administrator's accounts are (partners.services.account_email_confirm).
+        EmailAddress.objects.bulk_create(
+            [EmailAddress(user=p, email=p.email, verified=True, primary=True) for p in self.bench.values()]
+        )
         self.managers = [p for p in self.people if p.role == Role.PLAN_MANAGER]
         self.signers = [p for p in self.people if p.role in (Role.PLAN_MANAGER, Role.DIRECTOR) and p.agency_id == self.council.pk]
 
