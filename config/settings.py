@@ -142,7 +142,21 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+# Password reset: no mail at all to an address that is no account's (the page reads the same).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# The client address for the throttle and the security log: with N proxies of ours in
+# front (each appending to X-Forwarded-For), the Nth address from the right; 0 = the peer.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Failed sign-ins count per attempt and are given back when the password was right.
+# 300 per 5 minutes per client address: a council's staff may all share one NAT address,
+# so this only stops one address trying password after password across many accounts.
+# Per account *and* client address (partners.adapters): 5 per 5 minutes and 20 per hour,
+# so guessing one person's password (or, with it, their TOTP code) is slow, and someone
+# guessing from elsewhere never holds the real person up.
+# Every sign-in form sent: 200 a minute per address (allauth's 30 would turn away a
+# council's morning rush through one NAT address).
+ACCOUNT_RATE_LIMITS = {"login": "200/m/ip", "login_failed": "300/5m/ip,5/5m/key,20/1h/key"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_SESSION_REMEMBER = False  # idle sessions always expire
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False

@@ -7,7 +7,9 @@ from __future__ import annotations
 import logging
 from datetime import UTC
 
+from allauth.account.adapter import get_adapter
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -15,12 +17,21 @@ logger = logging.getLogger("security")
 
 
 def client_address(request) -> str:
+    """The client's address by the rule the sign-in throttle uses (allauth's, with
+    ALLAUTH_TRUSTED_PROXY_COUNT set from TRUSTED_PROXY_COUNT): the address that the
+    outermost of our own proxies saw, counted from the right of X-Forwarded-For, or the
+    socket's peer when no proxy is trusted. Never a hop the client wrote itself."""
     if request is None:
         return "-"
-    # Behind the council's proxy the first X-Forwarded-For hop is the client (SECURE_PROXY_SSL_HEADER
-    # says we trust that proxy); otherwise the socket's address.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "-")
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except ImproperlyConfigured:
+        # Fewer X-Forwarded-For hops than trusted proxies: the request did not come
+        # through them, so the peer is who sent it.
+        return request.META.get("REMOTE_ADDR") or "-"
+    except PermissionDenied:
+        # No valid address where the rule looks (a malformed header).
+        return "-"
 
 
 def _log(event: str, who: str, request, **extra) -> None:
