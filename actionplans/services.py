@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from actionplans.choices import RAG, ActionStatus, Decision, EvidenceKind, ReviewState, SignOffStage
+from actionplans.dates import record_date_problem
 from actionplans.models import (
     Action,
     ActionSignOff,
@@ -221,8 +222,8 @@ def progress_update_create(
     _require_can_update(author, action)
     today = timezone.localdate()
     as_of = as_of or today
-    if as_of > today:
-        raise ValidationError({"as_of": "The date of an update cannot be in the future."})
+    if problem := record_date_problem(as_of, what="the date of an update", today=today):
+        raise ValidationError({"as_of": problem})
     if status not in ActionStatus.values:
         raise ValidationError({"status": "Choose a status."})
     if proposed_rag == RAG.BLUE and status != ActionStatus.OUTCOME_EVIDENCED:
