@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import URLValidator
 
+from actionplans import limits
 from actionplans.choices import RAG, ActionStatus, SignOffStage
 from actionplans.services import EvidenceLink
 
@@ -42,7 +43,7 @@ class ProgressUpdateForm(forms.Form):
         label="What has happened since the last update?",
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Say what was done, what difference it made, and what happens next.",
-        error_messages={"required": "Say what has happened since the last update."},
+        **limits.text_limit(limits.NARRATIVE_MAX, {"required": "Say what has happened since the last update."}),
     )
     proposed_rag = forms.ChoiceField(
         label="Proposed RAG rating",
@@ -67,6 +68,7 @@ class ProgressUpdateForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One web address per line, for example minutes on the board's site.",
+        **limits.text_limit(limits.NOTE_MAX),
     )
 
     def __init__(self, *args, statuses: list[str] | None = None, **kwargs):
@@ -104,7 +106,7 @@ class RevisionRequestForm(forms.Form):
     reason = forms.CharField(
         label="Why is a new date needed?",
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Say why the action needs a new date."},
+        **limits.text_limit(limits.NOTE_MAX, {"required": "Say why the action needs a new date."}),
     )
 
 
@@ -115,7 +117,10 @@ class RevisionDecisionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether to approve or decline."},
     )
-    note = forms.CharField(label="Note to the lead (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Note to the lead (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        **limits.text_limit(limits.NOTE_MAX),
+    )
 
 
 class SignOffForm(forms.Form):
@@ -129,6 +134,7 @@ class SignOffForm(forms.Form):
         label="Evidence of impact and any comment",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
+        **limits.text_limit(limits.ACTION_TEXT_MAX),
     )
 
 

@@ -25,6 +25,13 @@ from actionplans.choices import (
     ReviewState,
     SignOffStage,
 )
+from actionplans.limits import (
+    ACTION_TEXT_MAX,
+    ISSUES_RAISED_MAX,
+    NARRATIVE_MAX,
+    NOTE_MAX,
+    max_length_validator,
+)
 from partners.models import Agency, GovernanceBody, Post
 
 
@@ -33,7 +40,9 @@ class Plan(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     inspections = models.ManyToManyField("inspections.Inspection", related_name="plans", blank=True)
     status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    introduction = models.TextField(blank=True, help_text="The statement's introduction, shown on the cover.")
+    introduction = models.TextField(
+        blank=True, help_text="The statement's introduction, shown on the cover.", validators=[max_length_validator(NARRATIVE_MAX)], max_length=NARRATIVE_MAX
+    )
     monitoring_body = models.ForeignKey(
         GovernanceBody, on_delete=models.PROTECT, null=True, blank=True, related_name="monitored_plans"
     )
@@ -116,7 +125,9 @@ class Section(models.Model):
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
     number = models.CharField(max_length=12)
     title = models.CharField(max_length=300)
-    issues_raised = models.TextField(blank=True, help_text="What the inspectors raised, as the plan quotes it.")
+    issues_raised = models.TextField(
+        blank=True, help_text="What the inspectors raised, as the plan quotes it.", validators=[max_length_validator(ISSUES_RAISED_MAX)], max_length=ISSUES_RAISED_MAX
+    )
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -146,9 +157,9 @@ class Action(models.Model):
     section = models.ForeignKey(Section, on_delete=models.PROTECT, null=True, blank=True, related_name="actions")
     reference = models.CharField(max_length=20, help_text='Unique within the plan, e.g. "2.1.3".')
     order = models.PositiveIntegerField(default=0)
-    description = models.TextField("action")
-    outcome = models.TextField("what will be different", blank=True)
-    success_measure = models.TextField("how will we know", blank=True)
+    description = models.TextField("action", validators=[max_length_validator(ACTION_TEXT_MAX)], max_length=ACTION_TEXT_MAX)
+    outcome = models.TextField("what will be different", blank=True, validators=[max_length_validator(ACTION_TEXT_MAX)], max_length=ACTION_TEXT_MAX)
+    success_measure = models.TextField("how will we know", blank=True, validators=[max_length_validator(ACTION_TEXT_MAX)], max_length=ACTION_TEXT_MAX)
     lead_post = models.ForeignKey(Post, on_delete=models.PROTECT, null=True, blank=True, related_name="led_actions")
     lead_text = models.CharField(
         max_length=300, blank=True, help_text="The lead as the plan wrote it, where it names more than a post."
@@ -238,7 +249,7 @@ class DueDateRevision(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="revisions")
     old_date = models.DateField(null=True, blank=True)
     new_date = models.DateField()
-    reason = models.TextField()
+    reason = models.TextField(validators=[max_length_validator(NOTE_MAX)], max_length=NOTE_MAX)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -248,7 +259,7 @@ class DueDateRevision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
+    decision_note = models.TextField(blank=True, validators=[max_length_validator(NOTE_MAX)], max_length=NOTE_MAX)
 
     history = HistoricalRecords()
 
@@ -275,7 +286,7 @@ class ProgressUpdate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="progress_updates"
     )
     author_name = models.CharField(max_length=150, blank=True, help_text="For imported updates with no user.")
-    narrative = models.TextField()
+    narrative = models.TextField(validators=[max_length_validator(NARRATIVE_MAX)], max_length=NARRATIVE_MAX)
     proposed_rag = models.CharField(max_length=16, choices=RAG.choices, blank=True)
     status = models.CharField(max_length=24, choices=ActionStatus.choices)
     review_state = models.CharField(max_length=16, choices=ReviewState.choices, default=ReviewState.SUBMITTED)
@@ -328,7 +339,7 @@ class Evidence(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     url = models.URLField(blank=True, max_length=500)
     evidence_date = models.DateField(default=timezone.localdate)
-    description = models.TextField()
+    description = models.TextField(validators=[max_length_validator(NOTE_MAX)], max_length=NOTE_MAX)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -367,7 +378,7 @@ class ActionSignOff(models.Model):
     stage = models.CharField(max_length=24, choices=SignOffStage.choices)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=[max_length_validator(ACTION_TEXT_MAX)], max_length=ACTION_TEXT_MAX)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

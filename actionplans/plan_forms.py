@@ -16,6 +16,7 @@ from django import forms
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
+from actionplans import limits
 from actionplans.choices import PlanStatus, ReviewCadence
 from actionplans.forms import BritishDateField
 from actionplans.models import Action, Plan, Section
@@ -25,11 +26,15 @@ from partners.models import Agency, GovernanceBody, Post, User
 from partners.selectors import MAX_MATCHES, posts_matching
 
 
-def _text(label: str, *, required: bool = True, rows: int | None = None, **kwargs) -> forms.CharField:
+def _text(
+    label: str, *, required: bool = True, rows: int | None = None, limit: int | None = None, **kwargs
+) -> forms.CharField:
     if rows:
         kwargs["widget"] = forms.Textarea(attrs={"rows": rows})
     if required:
         kwargs.setdefault("error_messages", {"required": f"Enter {label[0].lower()}{label[1:]}."})
+    if limit:
+        kwargs.update(limits.text_limit(limit, kwargs.get("error_messages")))
     return forms.CharField(label=label, required=required, **kwargs)
 
 
@@ -132,7 +137,7 @@ class PlanForm(forms.Form):
         initial=True,
         help_text="Four eyes, as for sign-off. Untick only where the plan has a single manager.",
     )
-    introduction = _text("Introduction (optional)", required=False, rows=5,
+    introduction = _text("Introduction (optional)", required=False, rows=5, limit=limits.NARRATIVE_MAX,
                          help_text="Shown on the cover of the written statement of action.")
     managers = ManagerChoiceField(
         label="Plan managers",
@@ -201,7 +206,7 @@ class SectionForm(forms.Form):
         label="Part of section (optional)", queryset=Section.objects.none(), required=False,
         empty_label="None: a main section", help_text="Sections nest one level: 2.1 can sit in 2.",
     )
-    issues_raised = _text("Issues raised (optional)", required=False, rows=4,
+    issues_raised = _text("Issues raised (optional)", required=False, rows=4, limit=limits.ISSUES_RAISED_MAX,
                           help_text="What the inspectors raised, as the plan quotes it.")
 
     def __init__(self, *args, plan: Plan, section: Section | None = None, **kwargs):
@@ -263,9 +268,9 @@ class ActionForm(SearchPickMixin, forms.Form):
         label="Reference (optional)", required=False, max_length=20,
         help_text="Left blank, the action is numbered next in its section, for example 2.3.",
     )
-    description = _text("Action", rows=4, help_text="What will be done.")
-    outcome = _text("What will be different (optional)", required=False, rows=3)
-    success_measure = _text("How will we know (optional)", required=False, rows=3)
+    description = _text("Action", rows=4, limit=limits.ACTION_TEXT_MAX, help_text="What will be done.")
+    outcome = _text("What will be different (optional)", required=False, rows=3, limit=limits.ACTION_TEXT_MAX)
+    success_measure = _text("How will we know (optional)", required=False, rows=3, limit=limits.ACTION_TEXT_MAX)
     lead_post_query = forms.CharField(
         label="Lead post (optional)", required=False, max_length=250,
         help_text="Type part of the post's title or its agency, for example “Principal Social Worker” or “TVP”.",

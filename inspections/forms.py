@@ -8,6 +8,7 @@ import re
 
 from django import forms
 
+from actionplans import limits
 from actionplans.forms import BritishDateField
 from inspections.choices import FindingKind, Grade, InspectionKind, Inspectorate
 from inspections.models import validate_paragraphs
@@ -75,8 +76,12 @@ class InspectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="One a line, the area then its grade, for example “The experiences and progress of "
         "children in care: Good”.",
+        **limits.text_limit(limits.NOTE_MAX),
     )
-    summary = forms.CharField(label="Summary (optional)", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    summary = forms.CharField(
+        label="Summary (optional)", required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        **limits.text_limit(limits.NARRATIVE_MAX),
+    )
     report_file = forms.FileField(
         label="The letter or report as a file (optional)",
         required=False,
@@ -181,7 +186,7 @@ class FindingsPasteForm(forms.Form):
         label="Findings",
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
         help_text=PASTE_HELP,
-        error_messages={"required": "Paste the findings, one a line."},
+        **limits.text_limit(limits.FINDINGS_PASTE_MAX, {"required": "Paste the findings, one a line."}),
     )
     checked = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -229,7 +234,7 @@ class FindingForm(forms.Form):
     text = forms.CharField(
         label="What the inspectors said",
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Enter the finding."},
+        **limits.text_limit(limits.ACTION_TEXT_MAX, {"required": "Enter the finding."}),
     )
     inspectorates = forms.MultipleChoiceField(
         label="Raised by (optional)",

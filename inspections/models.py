@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from actionplans.limits import ACTION_TEXT_MAX, NARRATIVE_MAX, max_length_validator
 from inspections.choices import FindingKind, Grade, InspectionKind, Inspectorate
 
 _PARAGRAPHS = re.compile(r"^\s*\d+[a-z]?(\s*,\s*\d+[a-z]?)*\s*$")
@@ -38,7 +39,7 @@ class Inspection(models.Model):
     report_file = models.FileField(upload_to="inspection-reports/", blank=True)
     report_original_name = models.CharField(max_length=255, blank=True, help_text="The report file's name as uploaded.")
     report_url = models.URLField(blank=True)
-    summary = models.TextField(blank=True)
+    summary = models.TextField(blank=True, validators=[max_length_validator(NARRATIVE_MAX)], max_length=NARRATIVE_MAX)
 
     history = HistoricalRecords()
 
@@ -89,7 +90,7 @@ class Finding(models.Model):
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
     kind = models.CharField(max_length=32, choices=FindingKind.choices)
-    text = models.TextField()
+    text = models.TextField(validators=[max_length_validator(ACTION_TEXT_MAX)], max_length=ACTION_TEXT_MAX)
     paragraphs = models.CharField(max_length=100, blank=True, validators=[validate_paragraphs])
     theme = models.CharField(max_length=120, blank=True, db_index=True)
     inspectorates = models.JSONField(default=list, blank=True, help_text="Who raised it, where the plan says.")

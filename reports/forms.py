@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from actionplans import limits
 from actionplans.forms import BritishDateField
 from partners.models import GovernanceBody, Meeting
 from reports.choices import ReportFormat, ReportKind
@@ -50,9 +51,10 @@ def _formats_of(kind: str, papers: set[tuple[str, str]]) -> str:
 
 def _text(label: str, *, rows: int | None = None, max_length: int = 200, help_text: str = "") -> forms.CharField:
     widget = forms.Textarea(attrs={"rows": rows}) if rows else None
+    # A section of the paper is bounded too: the paper is rendered in a worker, on a schedule.
     return forms.CharField(
-        label=label, required=False, max_length=None if rows else max_length, widget=widget, help_text=help_text,
-        strip=True,
+        label=label, required=False, widget=widget, help_text=help_text, strip=True,
+        **limits.text_limit(limits.PAPER_TEXT_MAX if rows else max_length),
     )
 
 

@@ -27,12 +27,23 @@ import re
 from dataclasses import dataclass, field
 from string import ascii_uppercase
 
+from actionplans import limits
 from actionplans.choices import RAG, ActionStatus
 from actionplans.dates import ParsedDue, format_date, parse_due, parse_progress
 from actionplans.importing.columns import EXTRA, FIELDS, find_header, suggest_mapping
 from actionplans.importing.leads import LeadParse, candidate_agencies, parse_lead, split_partners
 from actionplans.importing.readers import Grid, GridRow, ImportRejected
 from inspections.choices import FindingKind, Inspectorate
+
+# The most a cell may hold, by the field its column fills; any other column, NARRATIVE_MAX.
+_CELL_LIMITS = {
+    "action": limits.ACTION_TEXT_MAX,
+    "outcome": limits.ACTION_TEXT_MAX,
+    "measure": limits.ACTION_TEXT_MAX,
+    "finding": limits.ACTION_TEXT_MAX,
+    "section": limits.ACTION_TEXT_MAX,
+    "progress": limits.NARRATIVE_MAX,
+}
 
 
 @dataclass
@@ -578,10 +589,34 @@ class _Builder:
             numbers.append(int(m.group(1)))
         return len(numbers) >= 3 and numbers == list(range(1, len(numbers) + 1))
 
+    def cut_long_cells(self, rows: list[GridRow]) -> None:
+        """A cell longer than the field it fills may hold (actionplans.limits) is a problem
+        naming its row and column, and only its first part is kept: the plan manager sees it
+        in the preview, and nothing too long reaches the models' checks at save."""
+        for row in rows:
+            for index, cell in enumerate(row.cells):
+                if not isinstance(cell.value, str):
+                    continue
+                field_name = self.mapping.get(index, EXTRA)
+                limit = _CELL_LIMITS.get(field_name, limits.NARRATIVE_MAX)
+                if len(cell.value) <= limit:
+                    continue
+                length = len(cell.value)
+                cell.value = cell.value[:limit]
+                if cell.merged:
+                    continue
+                column = self.headings[index] if index < len(self.headings) and self.headings[index] else f"Column {_column_name(index)}"
+                self.problems.append(Problem(row.number, column, (
+                    f"The text in {row.label}, column \u201c{column}\u201d, is {length:,} characters, more than the "
+                    f"{limit:,} characters it may have: only the first {limit:,} will be imported. Shorten it in the "
+                    "file and import it again, or accept it cut short."
+                )))
+
     def build(self) -> None:
         rows = [r for r in self.grid.rows[self.header_index + 1 :] if not r.is_blank]
         header_texts = list(self.headings)
         rows = [r for r in rows if [r.text(i) for i in range(len(header_texts))] != header_texts]
+        self.cut_long_cells(rows)
         lead_index = self.columns.get("lead")
         partner_index = self.columns.get("partners")
         found: list[str] = list(self.known_agencies)

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
+from actionplans import limits
 from actionplans.choices import RAG
 
 register = template.Library()
@@ -16,6 +17,20 @@ _WIDGET_CLASSES = {
 }
 
 
+@register.filter
+def character_limit(field) -> int | None:
+    """The most characters a text box takes (its form field's max_length), for the GOV.UK
+    character count; None for any other field."""
+    if field.widget_type != "textarea":
+        return None
+    return getattr(field.field, "max_length", None)
+
+
+@register.filter
+def limit_hint(limit: int) -> str:
+    return limits.limit_hint(limit)
+
+
 @register.simple_tag
 def govuk_widget(field):
     """Render a field's widget with the GOV.UK class, error state and described-by hints."""
@@ -23,7 +38,8 @@ def govuk_widget(field):
     if field.errors:
         css += f" {css}--error"
     described = []
-    if field.help_text:
+    counted = character_limit(field)
+    if field.help_text or counted:
         described.append(f"{field.auto_id}-hint")
     if field.errors:
         described.append(f"{field.auto_id}-error")
@@ -31,6 +47,12 @@ def govuk_widget(field):
     attrs = {"class": css, "placeholder": False}
     if field.widget_type == "email":
         attrs["spellcheck"] = "false"
+    if counted:
+        # GOV.UK's character count says how many are left; no maxlength attribute, which
+        # would cut off pasted text without saying so. The form refuses what is too long.
+        attrs["class"] += " govuk-js-character-count"
+        attrs["maxlength"] = False
+        described.append(f"{field.auto_id}-info")
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
