@@ -321,6 +321,22 @@ def test_only_a_manager_of_the_plan_may_reopen(request, delivered, their_action,
     assert not delivered.sign_offs.filter(withdrawn_at__isnull=False).exists()
 
 
+def test_as_at_a_day_a_withdrawn_sign_off_counts_until_it_was_withdrawn(delivered, plan_manager):
+    from actionplans.rag import annotate_rag
+
+    now = timezone.now()
+    ActionSignOff.objects.filter(action=delivered).update(signed_at=now - dt.timedelta(days=5))
+    services.action_reopen(action=delivered, reopened_by=plan_manager, reason="Register was wrong.")
+    ActionSignOff.objects.filter(action=delivered).update(withdrawn_at=now - dt.timedelta(days=2))
+
+    def status_as_at(days_ago: int) -> str:
+        day = TODAY - dt.timedelta(days=days_ago)
+        return annotate_rag(Action.objects.filter(pk=delivered.pk), day, as_at_history=True).get().status_as_at
+
+    assert status_as_at(3) == ActionStatus.DELIVERED
+    assert status_as_at(0) != ActionStatus.DELIVERED
+
+
 def test_an_action_that_is_not_signed_off_has_nothing_to_reopen(action, plan_manager):
     with pytest.raises(ValidationError, match="not been signed off"):
         services.action_reopen(action=action, reopened_by=plan_manager, reason="Just in case")
