@@ -362,7 +362,8 @@ def test_a_manager_cannot_approve_their_own_revised_date(action, plan_manager, s
     assert "you asked for it" in client.get(_action_url(action)).content.decode()
     page = client.get(url).content.decode()
     assert "you asked for it" in page and "Second Manager" in page  # why, and who can
-    response = submit(client, url, {"decision": "approve", "note": ""})
+    assert 'name="decision"' not in page  # no form that would only be refused
+    response = submit(client, url, {"decision": "approve", "note": ""}, token_from=_progress_url(action))
     assert response.status_code == 200
     assert "you asked for it" in response.content.decode()
     revision.refresh_from_db()
