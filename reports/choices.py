@@ -8,6 +8,18 @@ class ReportKind(models.TextChoices):
     ACTIONS_EXPORT = "actions-export", "Actions export"
 
 
+def kind_in_sentence(kind: str, *, start: bool = False) -> str:
+    """A paper's name inside a sentence, with its article: "an Ofsted-ready action plan",
+    "a committee progress report"; ``start`` capitalises it to begin the sentence. Proper
+    names (Ofsted) keep their capital; "a"/"an" follows the sound of the first letter."""
+    label = str(ReportKind(kind).label)
+    if not label.startswith("Ofsted"):
+        label = label[0].lower() + label[1:]
+    article = "an" if label[0].lower() in "aeiou" else "a"
+    phrase = f"{article} {label}"
+    return phrase[0].upper() + phrase[1:] if start else phrase
+
+
 class ReportFormat(models.TextChoices):
     PDF = "pdf", "PDF"
     DOCX = "docx", "Word (.docx)"

@@ -19,7 +19,7 @@ from django.core.validators import validate_email
 from actionplans import limits
 from actionplans.forms import BritishDateField
 from partners.models import GovernanceBody, Meeting
-from reports.choices import ReportFormat, ReportKind
+from reports.choices import ReportFormat, ReportKind, kind_in_sentence
 from reports.models import Cadence, ReportSchedule, ScheduleMode
 from reports.renderers import renderer_for
 from reports.schedules import WEEKDAYS
@@ -117,7 +117,7 @@ class PaperChoiceMixin(forms.Form):
         if kind and fmt and (kind, fmt) not in self.papers:
             self.add_error(
                 "format",
-                f"A {ReportKind(kind).label.lower()} comes as {_formats_of(kind, self.papers)}, not "
+                f"{kind_in_sentence(kind, start=True)} comes as {_formats_of(kind, self.papers)}, not "
                 f"{ReportFormat(fmt).label}. Choose one of those.",
             )
 

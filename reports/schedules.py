@@ -42,7 +42,7 @@ from actionplans.choices import PlanStatus
 from partners.email_outbox import OutgoingEmail, email_enqueue
 from partners.models import Meeting
 from partners.workdays import add_working_days
-from reports.choices import JobStatus, ReportFormat, ReportKind
+from reports.choices import JobStatus, ReportFormat, kind_in_sentence
 from reports.models import Cadence, ReportJob, ReportSchedule, ScheduledRun, ScheduleMode
 from reports.renderers import renderer_for
 from reports.services import report_job_create
@@ -193,7 +193,7 @@ SCHEDULE_FIELDS = (
 def _check_renderer(kind: str, format: str) -> None:
     if renderer_for(kind, format) is None:
         raise ValidationError(
-            {"format": f"A {ReportKind(kind).label} cannot be produced as {ReportFormat(format).label}. Choose another format."},
+            {"format": f"{kind_in_sentence(kind, start=True)} cannot be produced as {ReportFormat(format).label}. Choose another format."},
             code="no_renderer",
         )
 

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from reports.choices import JobStatus, ReportFormat, ReportKind
+from reports.choices import JobStatus, ReportFormat, ReportKind, kind_in_sentence
 from reports.models import ReportJob
 from reports.renderers import renderer_for
 
@@ -39,6 +39,10 @@ DISPATCH_GRACE = dt.timedelta(seconds=5)
 # broker may have lost it (a Redis restarted without its data). Running a job twice is safe.
 REDISPATCH_AFTER = dt.timedelta(minutes=15)
 DISPATCH_BATCH = 500
+
+
+def _kind_phrase(kind: str) -> str:
+    return kind_in_sentence(kind, start=True) if kind in ReportKind.values else f"A {kind!r}"
 
 
 def _label(choices, value: str) -> str:
@@ -67,7 +71,7 @@ def report_job_create(
         raise ValidationError(
             {
                 "format": (
-                    f"A {_label(ReportKind, kind)} cannot be produced as "
+                    f"{_kind_phrase(kind)} cannot be produced as "
                     f"{_label(ReportFormat, format)}. Choose another format."
                 )
             },

@@ -204,7 +204,7 @@ def test_a_kind_and_format_with_no_renderer_is_refused_and_nothing_is_written(
         report_job_create(plan=plan, kind=ReportKind.ACTIONS_EXPORT, format=ReportFormat.CSV, requested_by=officer)
 
     assert refused.value.message_dict == {
-        "format": ["A Actions export cannot be produced as CSV. Choose another format."]
+        "format": ["An actions export cannot be produced as CSV. Choose another format."]
     }
     assert ReportJob.objects.count() == 0
     assert callbacks == []
