@@ -2,6 +2,7 @@
 emails are written to the outbox by actionplans.services and sent by partners.tasks.)"""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 
@@ -11,6 +12,9 @@ from django.db import InterfaceError, OperationalError
     max_retries=5,
     acks_late=True,
     reject_on_worker_lost=True,
+    # It counts every live plan as at the month end, like a paper does: a paper's limits.
+    soft_time_limit=settings.REPORT_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.REPORT_TASK_TIME_LIMIT,
 )
 def record_rag_snapshots() -> int:
     """Beat, shortly after each month end: store each plan's RAG counts as at the month just

@@ -232,6 +232,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50)
+# Every task has a time limit, so that no input can hold a worker for ever: at the soft limit
+# the task is interrupted (SoftTimeLimitExceeded) and records its failure; at the hard limit
+# the worker process is killed and replaced. Emails, sweeps and snapshots take seconds;
+# papers have their own, longer limits (the 500-action PDF takes about 10 s).
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180)
+REPORT_TASK_SOFT_TIME_LIMIT = env_int("REPORT_TASK_SOFT_TIME_LIMIT", 300)
+REPORT_TASK_TIME_LIMIT = env_int("REPORT_TASK_TIME_LIMIT", 360)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request that queues work must not hang while the broker is down: publishing gives up
 # at once on a refused connection, within about 4 s on a Redis that accepts and then says

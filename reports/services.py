@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -207,7 +208,16 @@ def _report_job_store(*, job_id: int, rendered) -> ReportJob:
 
 
 def _report_job_fail(*, job_id: int, exc: Exception) -> None:
-    error = f"{exc.__class__.__name__}: {exc}"[:_ERROR_MAX_CHARS]
+    if isinstance(exc, SoftTimeLimitExceeded):
+        # The worker's soft time limit (reports.tasks): say so in words the job page can show.
+        minutes = max(settings.REPORT_TASK_SOFT_TIME_LIMIT // 60, 1)
+        error = (
+            f"The paper took longer than {minutes} minutes to produce and was stopped. Ask for it again; "
+            "if it stops again, ask for a shorter paper (an earlier date, one plan's exceptions) or tell "
+            "the administrator."
+        )
+    else:
+        error = f"{exc.__class__.__name__}: {exc}"[:_ERROR_MAX_CHARS]
     try:
         updated = (
             ReportJob.objects.filter(pk=job_id)

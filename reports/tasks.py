@@ -13,6 +13,7 @@ import logging
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from reports.models import ReportJob
@@ -35,6 +36,10 @@ logger = logging.getLogger(__name__)
     retry_backoff_max=300,
     retry_jitter=True,
     max_retries=3,
+    # Longer than other tasks' (CELERY_TASK_*TIME_LIMIT), but bounded: at the soft limit
+    # report_job_run marks the job failed, saying why, before the hard limit kills the process.
+    soft_time_limit=settings.REPORT_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.REPORT_TASK_TIME_LIMIT,
 )
 def run_report_job(self, job_id: int) -> str | None:
     try:
