@@ -110,8 +110,15 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
     })
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Several processes (runserver, an eager task, a test) share one file: wait, don't fail.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    # Several processes and threads (runserver, gunicorn's, an eager task, a test) share one
+    # file: a writer waits for the others (up to `timeout` seconds), it does not fail with
+    # "database is locked". WAL lets readers carry on while one writes; IMMEDIATE takes the
+    # write lock at BEGIN, where SQLite's busy wait applies (a deferred transaction that
+    # read first and then writes is refused at once, which was a 500; tests/test_sqlite_concurrency.py).
+    _sqlite = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite.setdefault("timeout", 20)
+    _sqlite.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partners.User"
