@@ -63,7 +63,7 @@ from actionplans.choices import RAG, ActionStatus, Decision, PlanStatus, ReviewC
 from actionplans.filtersets import ActionFilterSet, revised_q
 from actionplans.models import Action, DueDateRevision, Plan, ProgressUpdate, RagSnapshot
 from actionplans.rag import RAG_ORDER, annotate_rag, rag_counts
-from actionplans.rules import OPEN_STATUSES, open_q, overdue_q
+from actionplans.rules import OPEN_STATUSES, latest_updates, open_q, overdue_q
 from inspections.choices import FindingKind
 from inspections.models import Finding
 from partners.choices import Role
@@ -144,10 +144,6 @@ def conditions(today: dt.date) -> dict[str, Q]:
     }
 
 
-def _latest_updates() -> QuerySet:
-    return ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-as_of", "-created_at")
-
-
 def annotate_for_dashboard(actions: QuerySet, today: dt.date) -> QuerySet:
     """Actions with ``rag`` (the one rule) and what the dashboard's conditions read:
     the latest update's status, and whether there is an update within the review cadence."""
@@ -158,7 +154,7 @@ def annotate_for_dashboard(actions: QuerySet, today: dt.date) -> QuerySet:
     )
     recent = ProgressUpdate.objects.filter(action=OuterRef("pk"), as_of__gte=OuterRef("update_cutoff"))
     return annotate_rag(actions, today).annotate(
-        latest_update_status=Subquery(_latest_updates().values("status")[:1]),
+        latest_update_status=Subquery(latest_updates().values("status")[:1]),
         update_cutoff=cutoff,
         has_recent_update=Exists(recent),
     )
@@ -621,7 +617,7 @@ def attention(scope: Scope, totals: Summary) -> Attention:
     """Red actions (overdue first, the longest overdue first) with their latest narrative,
     lead and days overdue; and actions whose completion awaits sign-off."""
     today = scope.today
-    latest = _latest_updates()
+    latest = latest_updates()
     holder = (
         PostHolding.objects.current(today)
         .filter(post=OuterRef("lead_post"))

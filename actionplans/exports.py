@@ -27,12 +27,13 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from actionplans.choices import RAG, ActionStatus, ReviewState
 from actionplans.models import ProgressUpdate
 from actionplans.rag import annotate_rag
+from actionplans.rules import latest_updates
 from inspections.choices import Inspectorate
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,8 +78,7 @@ def prepare(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySet:
     if "rag" not in annotations:
         queryset = annotate_rag(queryset, today)
     if "last_update_on" not in annotations:
-        latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-as_of", "-created_at")
-        queryset = queryset.annotate(last_update_on=Subquery(latest.values("as_of")[:1]))
+        queryset = queryset.annotate(last_update_on=Subquery(latest_updates().values("as_of")[:1]))
     progress = (
         ProgressUpdate.objects.exclude(review_state=ReviewState.RETURNED)
         .only("id", "action_id", "as_of", "narrative", "created_at")

@@ -1,7 +1,7 @@
 """Who is told what by email, and the words they are told it in.
 
 Plan managers hear when an update, a date request or a sign-off awaits them; the lead
-hears when their request is decided or their action signed off. Built from ids so a task
+hears when their request is decided or their action signed off or reopened. Built from ids so a task
 can run it long after the request, on another machine; sent through the email outbox
 (partners.email_outbox), one email per event and recipient however often the task runs.
 """
@@ -54,7 +54,7 @@ def build_notice(kind: str, object_id: int) -> Notice | None:
         else:
             subject = f"Sign-off requested: {action.reference}"
             lines = [f"{update.author_display} says this action is {update.get_status_display().lower()}.",
-                     "It needs a sign-off by a plan manager or director who is not its lead."]
+                     "It needs a sign-off by a manager of this plan or a director, who is not its lead."]
         return Notice(subject, _managers(action), action, lines, key)
     if kind in ("revision_requested", "revision_decided"):
         revision = DueDateRevision.objects.select_related("action__plan", "requested_by").filter(pk=object_id).first()
@@ -84,6 +84,17 @@ def build_notice(kind: str, object_id: int) -> Notice | None:
             f"Signed off ({sign_off.get_stage_display().lower()}): {sign_off.action.reference}",
             _leads(sign_off.action), sign_off.action,
             [f"{sign_off.signed_by} signed off this action as {sign_off.get_stage_display().lower()}."],
+            key,
+        )
+    if kind == "reopened":
+        # One withdrawn sign-off stands for the reopening: each is withdrawn once.
+        sign_off = ActionSignOff.objects.select_related("action__plan", "withdrawn_by").filter(pk=object_id).first()
+        if sign_off is None or not sign_off.is_withdrawn:
+            return None
+        return Notice(
+            f"Reopened: {sign_off.action.reference}", _leads(sign_off.action), sign_off.action,
+            [f"{sign_off.withdrawn_by} reopened this action: it is in progress again and its sign-off is withdrawn.",
+             f"Reason: {sign_off.withdrawal_reason}"],
             key,
         )
     raise ValueError(f"Unknown notification kind {kind!r}")

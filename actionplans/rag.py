@@ -40,7 +40,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from actionplans.choices import RAG, ActionStatus, Decision, SignOffStage
-from actionplans.rules import COMPLETE_STATUSES, is_overdue, overdue_q
+from actionplans.rules import COMPLETE_STATUSES, is_overdue, latest_updates, overdue_q
 
 # Order in which RAG values are listed in dashboards and papers.
 RAG_ORDER = [RAG.RED, RAG.AMBER, RAG.GREEN, RAG.BLUE, RAG.NOT_RATED]
@@ -82,15 +82,6 @@ def rag_of_action(action, today: dt.date, latest_proposed: str | None = None) ->
     )
 
 
-def _latest_update(as_at: dt.date | None):
-    from actionplans.models import ProgressUpdate
-
-    updates = ProgressUpdate.objects.filter(action=OuterRef("pk")).exclude(proposed_rag="")
-    if as_at is not None:
-        updates = updates.filter(as_of__lte=as_at)
-    return updates.order_by("-as_of", "-created_at")
-
-
 def annotate_rag(actions: QuerySet, today: dt.date, *, as_at_history: bool = False) -> QuerySet:
     """Annotate ``latest_proposed_rag`` and ``rag`` on a queryset of actions, computed in the
     database by the rule above.
@@ -101,10 +92,10 @@ def annotate_rag(actions: QuerySet, today: dt.date, *, as_at_history: bool = Fal
     signed off, the latest update's status), and ``due_date_as_at`` from the revisions
     approved by then.
     """
-    from actionplans.models import ActionSignOff, DueDateRevision, ProgressUpdate
+    from actionplans.models import ActionSignOff, DueDateRevision
 
     actions = actions.annotate(
-        latest_proposed_rag=Subquery(_latest_update(today).values("proposed_rag")[:1])
+        latest_proposed_rag=Subquery(latest_updates(as_at=today).exclude(proposed_rag="").values("proposed_rag")[:1])
     )
     status, due_date = "status", "due_date"
     if as_at_history:
@@ -113,11 +104,7 @@ def annotate_rag(actions: QuerySet, today: dt.date, *, as_at_history: bool = Fal
         signed = ActionSignOff.objects.filter(action=OuterRef("pk"), signed_at__lte=end_of_day).exclude(
             withdrawn_at__lte=end_of_day
         )
-        update_status = Subquery(
-            ProgressUpdate.objects.filter(action=OuterRef("pk"), as_of__lte=today)
-            .order_by("-as_of", "-created_at")
-            .values("status")[:1]
-        )
+        update_status = Subquery(latest_updates(as_at=today).values("status")[:1])
         revised_to = Subquery(
             DueDateRevision.objects.filter(action=OuterRef("pk"), decision=Decision.APPROVED, decided_at__lte=end_of_day)
             .order_by("-decided_at")

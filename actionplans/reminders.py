@@ -21,13 +21,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from actionplans import rules
 from actionplans.choices import PlanStatus
-from actionplans.models import Action, ProgressUpdate
+from actionplans.models import Action
 from actionplans.rules import COMPLETE_STATUSES
 from partners.email_outbox import OutgoingEmail, email_enqueue
 from partners.models import PostHolding, User
@@ -91,11 +91,10 @@ def _can_be_emailed(person: User) -> bool:
 def reminders_for(today: dt.date) -> list[Reminder]:
     """One reminder per lead with anything overdue, due soon or needing an update,
     ordered by name; each group in due-date order."""
-    latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-as_of", "-created_at")
     actions = (
         Action.objects.filter(plan__status__in=REMINDED_PLAN_STATUSES)
         .exclude(status__in=COMPLETE_STATUSES)
-        .annotate(last_update_on=Subquery(latest.values("as_of")[:1]))
+        .annotate(last_update_on=Subquery(rules.latest_updates().values("as_of")[:1]))
         .select_related("plan", "lead_post")
         .prefetch_related(
             Prefetch(

@@ -22,7 +22,7 @@ from actionplans.models import (
     ProgressUpdate,
 )
 from actionplans.rag import annotate_rag
-from actionplans.rules import open_q
+from actionplans.rules import COMPLETE_STATUSES, latest_updates, open_q
 from inspections.models import Finding
 from partners.models import PostHolding
 from partners.permissions import plans_visible_to
@@ -30,11 +30,10 @@ from partners.permissions import plans_visible_to
 
 def actions_for_list(user, today: dt.date) -> QuerySet:
     """Actions a person may see, with RAG, last update date and what a list row shows."""
-    latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-as_of", "-created_at")
     return annotate_rag(
         Action.objects.for_user(user)
         .select_related("plan", "section", "lead_post__agency")
-        .annotate(last_update_on=Subquery(latest.values("as_of")[:1])),
+        .annotate(last_update_on=Subquery(latest_updates().values("as_of")[:1])),
         today,
     )
 
@@ -206,7 +205,7 @@ def waiting_for(user, today: dt.date) -> list[WaitingItem]:
                 reverse("actionplans:revision_decide", args=[revision.action_id, revision.pk]),
             ))
         claims = (
-            ProgressUpdate.objects.filter(action__in=managed, status__in=["delivered", "outcome_evidenced"])
+            ProgressUpdate.objects.filter(action__in=managed, status__in=COMPLETE_STATUSES)
             .exclude(action__status=F("status")).select_related("action").order_by("as_of")
         )
         for update in claims[:20]:

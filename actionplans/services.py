@@ -433,4 +433,6 @@ def action_reopen(*, action: Action, reopened_by, reason: str) -> Action:
         action.status = ActionStatus.IN_PROGRESS
         action._history_user = reopened_by
         _save_action(action, ["status"])
+        if sign_offs:
+            _notify("reopened", sign_offs[0].pk)
     return action

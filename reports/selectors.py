@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from actionplans import rules
@@ -130,11 +130,7 @@ class PlanSnapshot:
 
 
 def _latest_update_queryset(as_at: dt.date) -> QuerySet:
-    latest = (
-        ProgressUpdate.objects.filter(action=OuterRef("action"), as_of__lte=as_at)
-        .order_by("-as_of", "-created_at", "-pk")
-        .values("pk")[:1]
-    )
+    latest = rules.latest_updates("action", as_at=as_at).values("pk")[:1]
     return ProgressUpdate.objects.filter(pk=Subquery(latest)).select_related("author")
 
 

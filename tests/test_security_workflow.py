@@ -293,6 +293,16 @@ def test_the_plans_manager_reopens_with_a_reason_and_the_action_is_signed_off_ag
     assert delivered.sign_offs.filter(withdrawn_at__isnull=True).get().signed_by == director
 
 
+def test_the_lead_is_told_of_a_reopening_and_why(delivered, officer, plan_manager, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.action_reopen(action=delivered, reopened_by=plan_manager, reason="The register was wrong.")
+    told = [m for m in mail.outbox if m.subject == f"Reopened: {delivered.reference}"]
+    assert [m.to for m in told] == [[officer.email]]
+    assert "The register was wrong." in told[0].body
+
+
 def test_reopening_a_complete_action_withdraws_both_sign_offs(delivered, plan_manager, director):
     services.action_sign_off(action=delivered, stage=SignOffStage.OUTCOME_EVIDENCED, signed_by=director)
     services.action_reopen(action=delivered, reopened_by=plan_manager, reason="The audit was of the wrong year.")
