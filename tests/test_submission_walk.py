@@ -9,8 +9,9 @@ form that a refused person fills in properly. Here:
   writes (every pattern whose access-walk :data:`~tests.test_access_walk.SPECS` entry takes
   a POST other than 405); ``test_every_post_url_is_submitted`` fails for a new one.
 - The form is read from its page, as the browser would have it (the page as the role sees
-  it where they may open it, else as the administrator sees it), given real values, and
-  sent with the CSRF token of the role's own session by a client that enforces CSRF.
+  it where it shows them the form, else as someone who may sees it: the administrator, or
+  the plan manager whose import it is), given real values, and sent with the CSRF token of
+  the role's own session by a client that enforces CSRF (a POST without one is a 403).
 - :data:`ROLES`: the action's lead (an officer holding its lead post), an officer who is
   not, partner officers of the agency that leads the action, of one that only supports it,
   and of an unrelated agency, the plan's manager and the manager of ANOTHER plan (a draft),
@@ -18,7 +19,19 @@ form that a refused person fills in properly. Here:
 - Each entry says, from the rules (partners/permissions.py's docstring and README "Using
   it"), who finds the object (else 404) and who may make the change (else 403). Those who
   may get a redirect and the change is in the database; the others get their 404 or 403
-  and not one row of ours, nor of the change histories, moves.
+  and not one row of ours, nor of the change histories, moves. The sets are written out
+  here from those rules, not by calling the permission functions, so that the walk does
+  not just agree with the code it checks. One more outcome: another plan manager holding
+  someone else's import is sent back to the start, nothing saved.
+- Two rules a valid form must not get round, as their own tests: a progress update never
+  takes a signed-off action back to in progress (reopening is the manager's own step,
+  ``actionplans:action_reopen``), and under the plan's four eyes on revised dates the
+  person who asked for one cannot decide it.
+
+The world is built once for the module and each submission runs in a savepoint of it, so
+every one starts from the same data: a live plan (its manager, a section, actions in no
+section, one delivered and signed off, a pending revised date, a measure, evidence, a
+paper schedule) and a draft plan with another manager.
 """
 
 from __future__ import annotations
