@@ -331,3 +331,51 @@ def test_password_reset_mails_nobody_but_an_accounts_own_address(officer):
     assert {(r.status_code, r["Location"]) for r in (unknown, pending, known)} == {
         (302, reverse("account_reset_password_done"))
     }
+
+
+# --- Accounts an administrator issues ------------------------------------------------------
+
+
+def test_an_account_an_administrator_issues_signs_in_at_once_and_follows_an_address_change(admin_user, council):
+    secret = "JBSWY3DPEHPK3PXP"
+    Authenticator.objects.create(user=admin_user, type=Authenticator.Type.TOTP, data={"secret": secret})
+    admin = browser()
+    sign_in_with_totp(admin, admin_user, secret)
+    add = reverse("admin:partners_user_add")
+    created = submit(admin, add, {
+        "email": "Issued.Person@Example.test", "full_name": "Issued Person", "role": "officer",
+        "agency": council.pk, "usable_password": "true",
+        "password1": "a-long-issued-password-7", "password2": "a-long-issued-password-7",
+    })
+    assert created.status_code == 302, created.content.decode()[:2000]
+    from partners.models import User
+
+    person = User.objects.get(email="issued.person@example.test")
+    assert list(EmailAddress.objects.filter(user=person).values_list("email", "verified", "primary")) == [
+        ("issued.person@example.test", True, True)
+    ]
+    first = browser()
+    sign_in(first, "issued.person@example.test", "a-long-issued-password-7")
+    assert signed_in_as(first) == person.pk
+
+    # The administrator changes the address: the new one signs in, the old one no longer.
+    change = reverse("admin:partners_user_change", args=[person.pk])
+    page = admin.get(change).content.decode()
+    fields = {
+        "email": "moved.person@example.test", "full_name": "Issued Person", "role": "officer",
+        "agency": council.pk, "is_active": "on", "phone": "",
+        "last_login_0": "", "last_login_1": "",
+        "date_joined_0": re.search(r'name="date_joined_0"[^>]*value="([^"]*)"', page).group(1),
+        "date_joined_1": re.search(r'name="date_joined_1"[^>]*value="([^"]*)"', page).group(1),
+    }
+    changed = submit(admin, change, fields)
+    assert changed.status_code == 302, changed.content.decode()[:3000]
+    person.refresh_from_db()
+    assert person.email == "moved.person@example.test"
+    assert list(EmailAddress.objects.filter(user=person).values_list("email", "verified", "primary")) == [
+        ("moved.person@example.test", True, True)
+    ]
+    old, new = browser(), browser()
+    sign_in(old, "issued.person@example.test", "a-long-issued-password-7")
+    sign_in(new, "moved.person@example.test", "a-long-issued-password-7")
+    assert (signed_in_as(old), signed_in_as(new)) == (None, person.pk)
