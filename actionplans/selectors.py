@@ -204,9 +204,12 @@ def waiting_for(user, today: dt.date) -> list[WaitingItem]:
                 f"Decide a revised date for {revision.action.reference} (to {revision.new_date:%d %B %Y})",
                 reverse("actionplans:revision_decide", args=[revision.action_id, revision.pk]),
             ))
+        # A claim made before a sign-off was withdrawn (the action reopened) awaits nothing.
+        withdrawn_since = ActionSignOff.objects.filter(action=OuterRef("action"), withdrawn_at__gte=OuterRef("created_at"))
         claims = (
             ProgressUpdate.objects.filter(action__in=managed, status__in=COMPLETE_STATUSES)
-            .exclude(action__status=F("status")).select_related("action").order_by("as_of")
+            .exclude(action__status=F("status")).exclude(Exists(withdrawn_since))
+            .select_related("action").order_by("as_of")
         )
         for update in claims[:20]:
             items.append(WaitingItem(

@@ -303,6 +303,22 @@ def test_the_lead_is_told_of_a_reopening_and_why(delivered, officer, plan_manage
     assert "The register was wrong." in told[0].body
 
 
+def test_after_a_reopening_the_old_claim_no_longer_asks_for_a_sign_off(action, officer, plan_manager):
+    def asks_for_sign_off() -> bool:
+        return "Sign off 1.1" in browser(plan_manager).get(reverse("home")).content.decode()
+
+    claim = {"action": action, "author": officer, "narrative": "Training done", "proposed_rag": "green",
+             "status": ActionStatus.DELIVERED}
+    services.progress_update_create(**claim)
+    assert asks_for_sign_off()
+    services.action_sign_off(action=action, stage=SignOffStage.DELIVERED, signed_by=plan_manager)
+    assert not asks_for_sign_off()
+    services.action_reopen(action=action, reopened_by=plan_manager, reason="Half the teams missed it.")
+    assert not asks_for_sign_off()
+    services.progress_update_create(**{**claim, "narrative": "The rest of the teams trained"})
+    assert asks_for_sign_off()
+
+
 def test_reopening_a_complete_action_withdraws_both_sign_offs(delivered, plan_manager, director):
     services.action_sign_off(action=delivered, stage=SignOffStage.OUTCOME_EVIDENCED, signed_by=director)
     services.action_reopen(action=delivered, reopened_by=plan_manager, reason="The audit was of the wrong year.")
