@@ -20,8 +20,8 @@ minutes. So there are no change-history rows for the generated data.
 
 Everyone's password is unusable except the bench logins, one per role,
 ``bench-<role>@scale.example`` with the password ``bench-password-123``. MFA is required of
-every address outside ``@demo.example``: run the server with ``MFA_REQUIRED=false`` to sign
-in as them. The bench officer holds two lead posts and is a delegate on some actions, so
+every account but load_demo's: run the server with ``MFA_REQUIRED=false`` to sign in as
+them. The bench officer holds two lead posts and is a delegate on some actions, so
 "My actions" has work in it; the actions they lead in live plans carry every kind of
 record (revision, measure, link, partner, finding, updates, evidence).
 
