@@ -202,6 +202,8 @@ def build_world() -> World:
     )
     measure = MeasureFactory(plan=live, action=x, name="Referrals audited", baseline_value=40, target_value=80,
                              target_date=TODAY + dt.timedelta(days=300))
+    plan_measure = MeasureFactory(plan=live, action=None, name="Re-referrals", baseline_value=20, target_value=15,
+                                  target_date=TODAY + dt.timedelta(days=300))
 
     draft = PlanFactory(title="Draft improvement plan", slug="draft-plan", status=PlanStatus.DRAFT,
                         plan_date=TODAY - dt.timedelta(days=10), monitoring_body=board)
@@ -359,6 +361,7 @@ class Submission:
     refused."""
 
     name: str
+    label: str  # which of the pattern's objects, where a pattern is submitted more than once
     url: Callable[[World], str]
     values: Callable[[World], dict]
     effect: Callable[[World], object] | None
@@ -427,42 +430,42 @@ def _import_start(world: World, role: str, client: Client, *, mapped: bool) -> s
 SUBMISSIONS: list[Submission] = [
     # --- The officer's daily work on an action (README "Using it") ---
     Submission(
-        "actionplans:progress_create", lambda w: reverse("actionplans:progress_create", args=[w.x.pk]),
+        "actionplans:progress_create", "-", lambda w: reverse("actionplans:progress_create", args=[w.x.pk]),
         lambda w: {"as_of": _date(0), "narrative": "Audit of 40 referrals done.", "proposed_rag": "amber",
                    "status": ActionStatus.IN_PROGRESS, "links": ""},
         _rows(ap.ProgressUpdate, action=lambda w: w.x), may=UPDATERS, seen=SEES_LIVE,
     ),
     Submission(
-        "actionplans:revision_request", lambda w: reverse("actionplans:revision_request", args=[w.y.pk]),
+        "actionplans:revision_request", "-", lambda w: reverse("actionplans:revision_request", args=[w.y.pk]),
         lambda w: {"new_date": _date(120), "reason": "The new team starts in spring."},
         _rows(ap.DueDateRevision, action=lambda w: w.y), may=UPDATERS, seen=SEES_LIVE,
     ),
     # Revised dates are decided by the plan's managers only (not another plan's, nor a director).
     Submission(
-        "actionplans:revision_decide",
+        "actionplans:revision_decide", "-",
         lambda w: reverse("actionplans:revision_decide", args=[w.x.pk, w.revision.pk]),
         lambda w: {"decision": "approve", "note": "Agreed at the board."},
         _field(ap.DueDateRevision, lambda w: w.revision.pk, "decision"), may=LIVE_MANAGERS, seen=SEES_LIVE,
     ),
     # Sign-off: the plan's managers and any director (never another plan's manager).
     Submission(
-        "actionplans:sign_off", lambda w: reverse("actionplans:sign_off", args=[w.x.pk]),
+        "actionplans:sign_off", "-", lambda w: reverse("actionplans:sign_off", args=[w.x.pk]),
         lambda w: {"stage": "delivered", "note": "Audit shows thresholds applied."},
         _field(ap.Action, lambda w: w.x.pk, "status"), may=SIGNERS, seen=SEES_LIVE,
     ),
     # Reopening a signed-off action: a manager of its plan, with a reason (not a director).
     Submission(
-        "actionplans:action_reopen", lambda w: reverse("actionplans:action_reopen", args=[w.delivered.pk]),
+        "actionplans:action_reopen", "-", lambda w: reverse("actionplans:action_reopen", args=[w.delivered.pk]),
         lambda w: {"reason": "The audit sample was too small."},
         _field(ap.Action, lambda w: w.delivered.pk, "status"), may=LIVE_MANAGERS, seen=SEES_LIVE,
     ),
     Submission(
-        "actionplans:measure_value_add", lambda w: reverse("actionplans:measure_value_add", args=[w.measure.pk]),
+        "actionplans:measure_value_add", "-", lambda w: reverse("actionplans:measure_value_add", args=[w.measure.pk]),
         lambda w: {"period_start": TODAY.replace(day=1).strftime("%d/%m/%Y"), "value": "61", "note": "Q figures"},
         _rows(ap.MeasureValue, measure=lambda w: w.measure), may=UPDATERS, seen=SEES_LIVE,
     ),
     Submission(
-        "actionplans:measure_values_upload",
+        "actionplans:measure_values_upload", "-",
         lambda w: reverse("actionplans:measure_values_upload", args=[w.measure.pk]),
         # The confirmation that saves: the previewed file, signed as the preview page sends it back.
         lambda w: {"csv_text": _signed_csv(f"{TODAY.replace(day=1):%d/%m/%Y},63,Q figures\n")},
@@ -470,68 +473,68 @@ SUBMISSIONS: list[Submission] = [
     ),
     # --- Building and running a plan: its managers (creating one: any plan manager) ---
     Submission(
-        "actionplans:plan_create", lambda w: reverse("actionplans:plan_create"),
+        "actionplans:plan_create", "-", lambda w: reverse("actionplans:plan_create"),
         lambda w: {"title": "A new plan", "slug": "a-new-plan", "plan_date": _date(0)},
         _rows(ap.Plan), may=PARTNERSHIP_MANAGERS,
     ),
     Submission(
-        "actionplans:plan_edit", _live("actionplans:plan_edit"),
+        "actionplans:plan_edit", "-", _live("actionplans:plan_edit"),
         lambda w: {"title": "Live improvement plan, revised"},
         _field(ap.Plan, lambda w: w.live.pk, "title"), may=LIVE_MANAGERS, seen=SEES_LIVE,
     ),
     Submission(
-        "actionplans:plan_status", lambda w: reverse("actionplans:plan_status", args=[w.draft.slug]),
+        "actionplans:plan_status", "-", lambda w: reverse("actionplans:plan_status", args=[w.draft.slug]),
         lambda w: {}, _field(ap.Plan, lambda w: w.draft.pk, "status"), may=DRAFT_MANAGERS, seen=SEES_DRAFT,
     ),
     Submission(
-        "actionplans:partner_sign_off_create",
+        "actionplans:partner_sign_off_create", "-",
         lambda w: reverse("actionplans:partner_sign_off_create", args=[w.draft.slug]),
         lambda w: {"agency": str(w.police.pk), "person_name": "Chief Constable", "post_title": "CC",
                    "signed_on": _date(-1)},
         _rows(ap.PartnerSignOff, plan=lambda w: w.draft), may=DRAFT_MANAGERS, seen=SEES_DRAFT,
     ),
     Submission(
-        "actionplans:board_sign_off_create",
+        "actionplans:board_sign_off_create", "-",
         lambda w: reverse("actionplans:board_sign_off_create", args=[w.draft.slug]),
         lambda w: {"body": str(w.board.pk), "signed_on": _date(-1), "minute_reference": "M/12"},
         _rows(ap.BoardSignOff, plan=lambda w: w.draft), may=DRAFT_MANAGERS, seen=SEES_DRAFT,
     ),
     Submission(
-        "actionplans:section_create", _live("actionplans:section_create"),
+        "actionplans:section_create", "-", _live("actionplans:section_create"),
         lambda w: {"number": "3", "title": "Missing children"},
         _rows(ap.Section, plan=lambda w: w.live), may=LIVE_MANAGERS, seen=SEES_LIVE,
     ),
     Submission(
-        "actionplans:section_edit", _live("actionplans:section_edit", lambda w: w.section.pk),
+        "actionplans:section_edit", "-", _live("actionplans:section_edit", lambda w: w.section.pk),
         lambda w: {"title": "Front door and MASH"},
         _field(ap.Section, lambda w: w.section.pk, "title"), may=LIVE_MANAGERS, seen=SEES_LIVE,
     ),
     Submission(
-        "actionplans:section_move", _live("actionplans:section_move", lambda w: w.section.pk),
+        "actionplans:section_move", "-", _live("actionplans:section_move", lambda w: w.section.pk),
         lambda w: {"direction": "down"},
         _field(ap.Section, lambda w: w.section.pk, "order"), may=LIVE_MANAGERS, seen=SEES_LIVE,
         # POST only: its buttons are on the plan's page.
         form_page=lambda w, url, client: client.get(reverse("actionplans:plan_detail", args=[w.live.slug])),
     ),
     Submission(
-        "actionplans:section_order", _live("actionplans:section_order", lambda w: w.section.pk),
+        "actionplans:section_order", "-", _live("actionplans:section_order", lambda w: w.section.pk),
         lambda w: {f"position_{w.in_section.pk}": "2", f"position_{w.in_section_2.pk}": "1", "renumber": "on"},
         _field(ap.Action, lambda w: w.in_section.pk, "order", "reference"), may=LIVE_MANAGERS, seen=SEES_LIVE,
     ),
     Submission(
-        "actionplans:action_create", _live("actionplans:action_create"),
+        "actionplans:action_create", "-", _live("actionplans:action_create"),
         lambda w: {"reference": "A9", "description": "Audit strategy meetings", "lead_post": str(w.post_spare.pk),
                    "due_text": _date(90), "outcome": "Meetings are quorate."},
         _rows(ap.Action, plan=lambda w: w.live), may=LIVE_MANAGERS, seen=SEES_LIVE,
     ),
     Submission(
-        "actionplans:action_edit", _live("actionplans:action_edit", lambda w: w.x.pk),
+        "actionplans:action_edit", "-", _live("actionplans:action_edit", lambda w: w.x.pk),
         lambda w: {"description": "Audit MASH referrals monthly"},
         _field(ap.Action, lambda w: w.x.pk, "description"), may=LIVE_MANAGERS, seen=SEES_LIVE,
     ),
     # --- Importing into the live plan: its managers; an import is its importer's own ---
     Submission(
-        "actionplans:import_start",
+        "actionplans:import_start", "-",
         lambda w: reverse("actionplans:import_start") + f"?plan={w.live.slug}",
         lambda w: {"target": str(w.live.pk),
                    "file": SimpleUploadedFile("plan.csv", CSV.encode(), content_type="text/csv")},
@@ -540,13 +543,13 @@ SUBMISSIONS: list[Submission] = [
     ),
     # Another plan manager holding someone else's import token finds no import.
     Submission(
-        "actionplans:import_mapping", lambda w: "",
+        "actionplans:import_mapping", "-", lambda w: "",
         lambda w: {"column_0": "reference", "column_1": "action", "column_2": "lead", "column_3": "due"},
         None, may=LIVE_MANAGERS, gone=frozenset({MANAGER_2}), lands=r"^/import/[\w-]+/check/$",
         prepare=lambda w, r, c: _import_start(w, r, c, mapped=False), reader=MANAGER,
     ),
     Submission(
-        "actionplans:import_commit", lambda w: "", lambda w: {},
+        "actionplans:import_commit", "-", lambda w: "", lambda w: {},
         _rows(ap.Action, plan=lambda w: w.live), may=LIVE_MANAGERS, gone=frozenset({MANAGER_2}),
         prepare=lambda w, r, c: _import_start(w, r, c, mapped=True), reader=MANAGER,
         # The form is on the preview page, and posts to the commit address.
@@ -554,18 +557,18 @@ SUBMISSIONS: list[Submission] = [
     ),
     # --- Inspections and findings: plan managers; linking actions: that plan's managers ---
     Submission(
-        "inspections:inspection_create", lambda w: reverse("inspections:inspection_create"),
+        "inspections:inspection_create", "-", lambda w: reverse("inspections:inspection_create"),
         lambda w: {"title": "Focused visit", "kind": InspectionKind.values[0], "inspectorates": [Inspectorate.values[0]],
                    "area": "Alpha", "published_on": _date(-3)},
         _rows(Inspection), may=PARTNERSHIP_MANAGERS,
     ),
     Submission(
-        "inspections:inspection_update", lambda w: reverse("inspections:inspection_update", args=[w.inspection.pk]),
+        "inspections:inspection_update", "-", lambda w: reverse("inspections:inspection_update", args=[w.inspection.pk]),
         lambda w: {"title": "Joint targeted area inspection (JTAI)"},
         _field(Inspection, lambda w: w.inspection.pk, "title"), may=PARTNERSHIP_MANAGERS, seen=SEES_LIVE,
     ),
     Submission(
-        "inspections:findings_paste", lambda w: reverse("inspections:findings_paste", args=[w.inspection.pk]),
+        "inspections:findings_paste", "-", lambda w: reverse("inspections:findings_paste", args=[w.inspection.pk]),
         lambda w: {"intent": "save"},
         _rows(Finding, inspection=lambda w: w.inspection), may=PARTNERSHIP_MANAGERS, seen=SEES_LIVE,
         # Saving is the second press: the form is the preview's, with its fingerprint.
@@ -574,42 +577,77 @@ SUBMISSIONS: list[Submission] = [
             "text": "1. Strategy meetings are not timely.\n2. Return interviews are not offered.", "intent": "preview"}),
     ),
     Submission(
-        "inspections:finding_update", lambda w: reverse("inspections:finding_update", args=[w.finding.pk]),
+        "inspections:finding_update", "-", lambda w: reverse("inspections:finding_update", args=[w.finding.pk]),
         lambda w: {"text": "Thresholds are not understood by partners."},
         _field(Finding, lambda w: w.finding.pk, "text"), may=PARTNERSHIP_MANAGERS, seen=SEES_LIVE,
     ),
     Submission(
-        "inspections:finding_actions",
+        "inspections:finding_actions", "-",
         lambda w: reverse("inspections:finding_actions", args=[w.finding.pk]) + f"?plan={w.live.slug}",
         lambda w: {"actions": [str(w.in_section.pk), str(w.x.pk)]},
         _rows(ap.Action.findings.through, finding_id=lambda w: w.finding.pk), may=LIVE_MANAGERS, seen=SEES_LIVE,
     ),
     # --- Who holds a post: plan managers ---
     Submission(
-        "partners:post_reassign", lambda w: reverse("partners:post_reassign", args=[w.post_spare.pk]),
+        "partners:post_reassign", "-", lambda w: reverse("partners:post_reassign", args=[w.post_spare.pk]),
         lambda w: {"new_person_query": "officer@submit.test", "new_person": str(w.users[OFFICER].pk), "on": _date(0)},
         _rows(PostHolding, post=lambda w: w.post_spare), may=PARTNERSHIP_MANAGERS, seen=SEES_LIVE,
     ),
     # --- Papers and schedules: clerks, directors, plan managers, admins ---
     Submission(
-        "reports:job_create", lambda w: reverse("reports:job_create") + f"?plan={w.live.slug}",
+        "reports:job_create", "-", lambda w: reverse("reports:job_create") + f"?plan={w.live.slug}",
         lambda w: {"plan": str(w.live.pk), "kind": ReportKind.ACTIONS_EXPORT, "format": ReportFormat.CSV},
         _rows(ReportJob), may=REQUESTERS,
     ),
     Submission(
-        "reports:schedule_create", lambda w: reverse("reports:schedule_create") + f"?plan={w.live.slug}",
+        "reports:schedule_create", "-", lambda w: reverse("reports:schedule_create") + f"?plan={w.live.slug}",
         lambda w: {"plan": str(w.live.pk), "body": str(w.board.pk), "kind": ReportKind.COMMITTEE,
                    "format": ReportFormat.PDF, "recipients": "clerk@submit.test"},
         _rows(ReportSchedule), may=REQUESTERS,
     ),
     Submission(
-        "reports:schedule_edit", lambda w: reverse("reports:schedule_edit", args=[w.schedule.pk]),
+        "reports:schedule_edit", "-", lambda w: reverse("reports:schedule_edit", args=[w.schedule.pk]),
         lambda w: {"recipients": "board@submit.test\nchair@submit.test"},
         _field(ReportSchedule, lambda w: w.schedule.pk, "recipients"), may=REQUESTERS, seen=SEES_LIVE,
     ),
     Submission(
-        "reports:schedule_delete", lambda w: reverse("reports:schedule_delete", args=[w.schedule.pk]),
+        "reports:schedule_delete", "-", lambda w: reverse("reports:schedule_delete", args=[w.schedule.pk]),
         lambda w: {}, _rows(ReportSchedule), may=REQUESTERS, seen=SEES_LIVE,
+    ),
+]
+
+# The same forms again where the object changes who may: a whole-plan measure (its plan's
+# managers only), the draft plan's action (its own manager, not the live plan's), and a live
+# plan's action reached through the draft plan's address (nobody finds it there).
+SUBMISSIONS += [
+    Submission(
+        "actionplans:measure_value_add", "whole-plan-measure",
+        lambda w: reverse("actionplans:measure_value_add", args=[w.plan_measure.pk]),
+        lambda w: {"period_start": TODAY.replace(day=1).strftime("%d/%m/%Y"), "value": "18", "note": "Q figures"},
+        _rows(ap.MeasureValue, measure=lambda w: w.plan_measure), may=LIVE_MANAGERS, seen=SEES_LIVE,
+    ),
+    Submission(
+        "actionplans:progress_create", "draft-plan-action",
+        lambda w: reverse("actionplans:progress_create", args=[w.draft_action.pk]),
+        lambda w: {"as_of": _date(0), "narrative": "Drafting the audit tool.", "proposed_rag": "amber",
+                   "status": ActionStatus.IN_PROGRESS, "links": ""},
+        _rows(ap.ProgressUpdate, action=lambda w: w.draft_action), may=DRAFT_MANAGERS, seen=SEES_DRAFT,
+    ),
+    Submission(
+        "actionplans:action_edit", "draft-plan-action",
+        lambda w: reverse("actionplans:action_edit", args=[w.draft.slug, w.draft_action.pk]),
+        lambda w: {"description": "Probation case audit, quarterly"},
+        _field(ap.Action, lambda w: w.draft_action.pk, "description"), may=DRAFT_MANAGERS, seen=SEES_DRAFT,
+    ),
+    Submission(
+        "actionplans:action_edit", "live-action-through-draft-plan",
+        lambda w: reverse("actionplans:action_edit", args=[w.draft.slug, w.x.pk]),
+        lambda w: {"description": "Moved by the wrong manager"},
+        _field(ap.Action, lambda w: w.x.pk, "description"),
+        # The draft plan's managers find no such action in it; everyone else is refused the plan.
+        may=DRAFT_MANAGERS, seen=SEES_DRAFT - DRAFT_MANAGERS, reader=MANAGER,
+        form_page=lambda w, url, client: client.get(
+            reverse("actionplans:action_edit", args=[w.live.slug, w.x.pk])),
     ),
 ]
 
@@ -624,7 +662,7 @@ def post_urls() -> set[str]:
 
 
 def test_every_post_url_is_submitted():
-    assert len(BY_NAME) == len(SUBMISSIONS), "one submission per URL pattern"
+    assert len({(s.name, s.label) for s in SUBMISSIONS}) == len(SUBMISSIONS), "a label tells each apart"
     missing = sorted(post_urls() - set(BY_NAME))
     assert not missing, f"POST URLs the submission walk does not submit: add them to SUBMISSIONS: {missing}"
     stale = sorted(set(BY_NAME) - post_urls())
@@ -645,7 +683,8 @@ def _form_page(submission: Submission, world: World, url: str, client: Client):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("submission", SUBMISSIONS, ids=lambda s: s.name)
+@pytest.mark.parametrize("submission", SUBMISSIONS,
+                         ids=lambda s: s.name if s.label == "-" else f"{s.name}[{s.label}]")
 def test_submission(world, submission: Submission, role: str):
     w = world
     client = client_for(w, role)
