@@ -143,5 +143,5 @@ class ReopenForm(forms.Form):
         label="Why is this action being reopened?",
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="The lead and anyone reading the action's history will see this.",
-        error_messages={"required": "Say why the action is being reopened."},
+        **limits.text_limit(limits.NOTE_MAX, {"required": "Say why the action is being reopened."}),
     )

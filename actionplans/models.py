@@ -383,7 +383,7 @@ class ActionSignOff(models.Model):
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    withdrawal_reason = models.TextField(blank=True)
+    withdrawal_reason = models.TextField(blank=True, validators=[max_length_validator(NOTE_MAX)], max_length=NOTE_MAX)
 
     objects = SignOffQuerySet.as_manager()
     history = HistoricalRecords()
