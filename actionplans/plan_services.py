@@ -30,7 +30,7 @@ from actionplans.models import (
     Section,
 )
 from partners.models import Agency, GovernanceBody, Post, User
-from partners.permissions import can_manage_partnership, is_plan_manager
+from partners.permissions import can_edit_action, can_manage_partnership, is_plan_manager
 
 # A plan moves forward one step at a time, never back.
 STATUS_ORDER = [PlanStatus.DRAFT, PlanStatus.APPROVED, PlanStatus.SUBMITTED, PlanStatus.LIVE, PlanStatus.CLOSED]
@@ -398,7 +398,8 @@ def action_edit(
     which keeps the original.
     """
     plan = action.plan
-    _require_manager(editor, plan)
+    if not can_edit_action(editor, action):
+        raise PermissionDenied("Only the plan's managers edit actions.")
     _require_open(plan)
     fields = dict(fields)
     if "due_date" in fields and fields["due_date"] != action.due_date:
