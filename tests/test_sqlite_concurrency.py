@@ -59,7 +59,7 @@ for user in (manager, director, clerk):
     client = Client()
     client.force_login(user)
     sessions[user.email] = client.cookies[settings.SESSION_COOKIE_NAME].value
-print("SETUP=" + json.dumps({"sessions": sessions, "plan": plan.pk, "slug": plan.slug, "action": action.pk}))
+print("SETUP=" + json.dumps({"cookie": settings.SESSION_COOKIE_NAME, "sessions": sessions, "plan": plan.pk, "slug": plan.slug, "action": action.pk}))
 """
 
 
@@ -108,7 +108,7 @@ def server(tmp_path_factory):
 
 def _session(server, email: str) -> requests.Session:
     session = requests.Session()
-    session.cookies.set("sessionid", server["sessions"][email], domain="127.0.0.1")
+    session.cookies.set(server["cookie"], server["sessions"][email], domain="127.0.0.1")
     return session
 
 
