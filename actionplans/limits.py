@@ -21,6 +21,8 @@ ACTION_TEXT_MAX = 5_000
 NOTE_MAX = 2_000
 # Each section of a committee paper the clerk may write (summary, background, ...).
 PAPER_TEXT_MAX = 5_000
+# The email addresses a scheduled paper goes to, one a line: some 150 addresses.
+RECIPIENTS_MAX = 5_000
 # The box findings are pasted into from the letter, one a line: each then an ACTION_TEXT_MAX.
 FINDINGS_PASTE_MAX = 100_000
 

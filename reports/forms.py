@@ -273,7 +273,9 @@ class ScheduleForm(PaperChoiceMixin, PaperTextsMixin, forms.Form):
         label="Send the paper to",
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
         help_text="Email addresses, one a line or separated by commas. Each person gets their own email.",
-        error_messages={"required": "Give at least one email address to send the paper to."},
+        **limits.text_limit(
+            limits.RECIPIENTS_MAX, {"required": "Give at least one email address to send the paper to."}
+        ),
     )
     attach_file = forms.BooleanField(
         label="Attach the paper to the email",

@@ -288,6 +288,17 @@ def test_paper_texts_are_bounded_on_the_form(client, clerk, plan):
     assert not ReportJob.objects.exists()
 
 
+def test_a_schedule_s_recipients_are_bounded_on_the_form(client, clerk, plan):
+    client.force_login(clerk)
+    page = client.get(reverse("reports:schedule_create")).content.decode()
+    assert f'data-maxlength="{limits.RECIPIENTS_MAX}"' in page
+    response = client.post(reverse("reports:schedule_create"), {
+        "plan": plan.pk, "kind": ReportKind.COMMITTEE, "format": ReportFormat.PDF,
+        "recipients": "clerk@example.test\n" * 400,
+    })
+    assert f"at most {limits.RECIPIENTS_MAX:,} characters" in response.content.decode()
+
+
 def test_every_task_has_a_time_limit(settings):
     from config.celery import app
 
