@@ -59,6 +59,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from actionplans import rules
 from actionplans.choices import RAG, ActionStatus, Decision, PlanStatus, ReviewCadence
 from actionplans.filtersets import ActionFilterSet, revised_q
 from actionplans.models import Action, DueDateRevision, Plan, ProgressUpdate, RagSnapshot
@@ -71,8 +72,9 @@ from partners.models import PostHolding
 from partners.permissions import is_agency_scoped, plans_visible_to
 
 ACTIONS_TABLE = "actionplans:action_list"
-# Windows for "due soon", in days from today (inclusive).
-DUE_SOON_DAYS = (30, 90)
+# The dashboards' due-date figures, in days from today (inclusive): "due soon" (the one window,
+# actionplans.rules) and a longer look ahead, each shown with its own label.
+DUE_WINDOWS = ((rules.DUE_SOON_DAYS, "Due soon: open actions due from today"), (rules.DUE_AHEAD_DAYS, "Looking ahead: open actions due from today"))
 # Rows shown in each part of the attention list; the rest are a link to the table away.
 ATTENTION_LIMIT = 50
 # A plan running longer than this shows its most recent months.
@@ -129,8 +131,7 @@ def conditions(today: dt.date) -> dict[str, Q]:
     return {
         # Past its due date and not complete (actionplans.rules).
         "overdue": overdue_q(today),
-        "due_30": Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS[0])) & open_q(),
-        "due_90": Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS[1])) & open_q(),
+        **{f"due_{days}": rules.due_within_q(days, today) for days, _ in DUE_WINDOWS},
         # The due date in force is not the one first given (Action.is_revised).
         "revised": revised_q(),
         # Open, and no progress update dated within the plan's review cadence.
@@ -290,7 +291,7 @@ class Summary:
         return [
             Headline("overdue", "Past their due date and not delivered", self.overdue),
             *[
-                Headline(f"due in the next {days} days", "Open actions due from today", figure)
+                Headline(f"due in the next {days} days", dict(DUE_WINDOWS)[days], figure)
                 for days, figure in self.due_soon
             ],
             Headline("with revised dates", "Due date no longer the one first given", self.revised),
@@ -366,11 +367,11 @@ def summary(scope: Scope) -> Summary:
                 scope.figure(
                     row[f"due_{days}"],
                     ("due_from", today.isoformat()),
-                    ("due_to", (today + dt.timedelta(days=days)).isoformat()),
+                    ("due_to", rules.due_by(today, days).isoformat()),
                     *_open_params(),
                 ),
             )
-            for days in DUE_SOON_DAYS
+            for days, _ in DUE_WINDOWS
         ],
         revised=scope.figure(row["revised"], ("revised", YES)),
         revisions_approved=row["revisions_approved"] or 0,

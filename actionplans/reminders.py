@@ -1,4 +1,5 @@
-"""The weekly reminder to each lead: what is overdue, what falls due in the next 14 days,
+"""The weekly reminder to each lead: what is overdue, what is due soon (due within
+actionplans.rules.DUE_SOON_DAYS, 30 days, the window My actions and the dashboards use),
 and what needs an update (none within the plan's review cadence), with links.
 
 A lead is whoever holds an action's lead post today, and the action's delegates. Only
@@ -33,7 +34,6 @@ from partners.email_outbox import OutgoingEmail, email_enqueue
 from partners.models import PostHolding, User
 from partners.permissions import is_agency_scoped
 
-DUE_SOON_DAYS = 14
 REMINDED_PLAN_STATUSES = (PlanStatus.APPROVED, PlanStatus.SUBMITTED, PlanStatus.LIVE)
 
 
@@ -54,7 +54,7 @@ class Reminder:
         if self.overdue:
             parts.append(f"{len(self.overdue)} overdue")
         if self.due_soon:
-            parts.append(f"{len(self.due_soon)} due in the next {DUE_SOON_DAYS} days")
+            parts.append(f"{len(self.due_soon)} due in the next {rules.DUE_SOON_DAYS} days")
         if self.update_needed:
             parts.append(f"{len(self.update_needed)} need{'s' if len(self.update_needed) == 1 else ''} an update")
         return "Your actions this week: " + ", ".join(parts)
@@ -63,7 +63,7 @@ class Reminder:
 def _group(action: Action, today: dt.date) -> str | None:
     if rules.is_overdue(status=action.status, due_date=action.due_date, today=today):
         return "overdue"
-    if action.due_date and action.due_date <= today + dt.timedelta(days=DUE_SOON_DAYS):
+    if rules.is_due_soon(status=action.status, due_date=action.due_date, today=today):
         return "due_soon"
     cadence = dt.timedelta(days=action.plan.review_cadence_days)
     if action.last_update_on is None or action.last_update_on < today - cadence:
@@ -135,7 +135,7 @@ def reminder_email(reminder: Reminder, *, today: dt.date) -> OutgoingEmail:
 
     groups = [
         ("Overdue", reminder.overdue),
-        (f"Due in the next {DUE_SOON_DAYS} days", reminder.due_soon),
+        (f"Due soon: in the next {rules.DUE_SOON_DAYS} days", reminder.due_soon),
         ("Needing an update (none within the plan's review cycle)", reminder.update_needed),
     ]
     context = {

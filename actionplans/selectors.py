@@ -10,6 +10,7 @@ from itertools import chain
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
+from actionplans import rules
 from actionplans.models import (
     Action,
     ActionLink,
@@ -45,6 +46,10 @@ class MyActions:
     update_needed: list[Action] = field(default_factory=list)
     other: list[Action] = field(default_factory=list)
 
+    # The one "due soon" window (actionplans.rules), in words where the page shows the group.
+    due_soon_heading = f"Due soon: in the next {rules.DUE_SOON_DAYS} days"
+    due_soon_empty = f"Nothing due in the next {rules.DUE_SOON_DAYS} days."
+
     @property
     def total(self) -> int:
         return len(self.overdue) + len(self.due_soon) + len(self.update_needed) + len(self.other)
@@ -52,7 +57,7 @@ class MyActions:
 
 def my_actions(user, today: dt.date) -> MyActions:
     """The actions a person leads (through the posts they hold now) or is a delegate on,
-    in four groups: overdue; due in the next 30 days; no update within the plan's review
+    in four groups: overdue; due soon (actionplans.rules.DUE_SOON_DAYS); no update within the plan's review
     cadence; the rest. Complete actions are left out: there is nothing more to do."""
     holds_lead_post = PostHolding.objects.current(today).filter(post=OuterRef("lead_post"), person=user)
     mine = (
@@ -70,7 +75,7 @@ def my_actions(user, today: dt.date) -> MyActions:
         cadence = dt.timedelta(days=action.plan.review_cadence_days)
         if action.is_overdue(today):
             groups.overdue.append(action)
-        elif action.due_date and action.due_date <= today + dt.timedelta(days=30):
+        elif rules.is_due_soon(status=action.status, due_date=action.due_date, today=today):
             groups.due_soon.append(action)
         elif action.last_update_on is None or action.last_update_on < today - cadence:
             groups.update_needed.append(action)

@@ -1,5 +1,5 @@
 """The weekly reminder: one email to each lead (current holders of the lead post, and
-delegates) with their overdue actions, those due in the next 14 days and those needing an
+delegates) with their overdue actions, those due soon (in the next 30 days) and those needing an
 update; none for a lead with nothing to do; built in the same number of queries for 10
 actions as for 100; sent once a week however often the beat fires, through the email
 outbox (its key, not the cache, is what makes it once)."""
@@ -72,7 +72,7 @@ def world(live_plan, council, police, officer, partner_officer):
     never_updated = action("1.4")
     _fresh(action("1.5"))  # fine: due next year, updated last week
     _fresh(action("1.6", due_date=TODAY - 30 * DAY, status=ActionStatus.DELIVERED))  # complete
-    _fresh(action("1.7", due_date=TODAY + 15 * DAY))  # due, but not within 14 days
+    _fresh(action("1.7", due_date=TODAY + 31 * DAY))  # due, but not within the 30 days of "due soon"
 
     # A draft plan commits nobody yet.
     draft = PlanFactory(status=PlanStatus.DRAFT)
@@ -135,10 +135,10 @@ def test_one_email_per_lead_with_links_and_none_for_a_lead_with_nothing(
                                              "stranger@example.test"))
 
     message = next(m for m in mail.outbox if m.to == [officer.email])
-    assert message.subject == "Your actions this week: 1 overdue, 1 due in the next 14 days, 2 need an update"
+    assert message.subject == "Your actions this week: 1 overdue, 1 due in the next 30 days, 2 need an update"
     body = message.body
     overdue_at, soon_at, update_at = (body.index(h) for h in (
-        "Overdue (1)", "Due in the next 14 days (1)", "Needing an update (none within the plan's review cycle) (2)"))
+        "Overdue (1)", "Due soon: in the next 30 days (1)", "Needing an update (none within the plan's review cycle) (2)"))
     assert overdue_at < body.index("- 1.1:") < soon_at < body.index("- 1.2:") < update_at < body.index("- 1.3:")
     assert f"http://127.0.0.1:8000/actions/{world['overdue'].pk}/" in body
     assert "http://127.0.0.1:8000/my-actions/" in body
