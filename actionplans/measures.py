@@ -129,7 +129,7 @@ def format_value(unit: str, value: Decimal | None) -> str:
 def _parse_number(raw: str) -> Decimal:
     """A number written by a person (see _PLAIN_NUMBER), read strictly."""
     shown = raw.strip()[:40]
-    text = raw.strip().replace("£", "").replace(" ", "")
+    text = raw.replace("£", "").strip()  # spaces inside are refused: "1 5" is not 15
     if _GROUPED_NUMBER.fullmatch(text):
         text = text.replace(",", "")
     elif "," in text and _COMMAS_AS_DECIMAL.fullmatch(text):

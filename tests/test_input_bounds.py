@@ -340,6 +340,7 @@ def test_a_paper_stopped_at_its_soft_limit_is_failed_with_a_readable_error(plan,
         ("12345678901", "too large"),
         ("1,50", "decimal point"),
         ("NaN", "not a number"),
+        ("1 5", "not a number"),
     ],
 )
 def test_strange_values_are_refused_by_the_add_value_form(client, officer, measure, raw, words):
@@ -351,7 +352,7 @@ def test_strange_values_are_refused_by_the_add_value_form(client, officer, measu
     assert not MeasureValue.objects.exists()
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("1,500", "1500"), ("1,234,567.5", "1234567.5"), ("-0.5", None), ("+7", "7")])
+@pytest.mark.parametrize(("raw", "expected"), [("1,500", "1500"), ("1,234,567.5", "1234567.5"), ("-0.5", None), ("+7", "7"), ("£ 12.50", "12.5")])
 def test_ordinary_values_are_read(raw, expected):
     if expected is None:
         with pytest.raises(ValidationError, match="negative"):
