@@ -42,7 +42,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DateField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -52,7 +51,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -60,9 +58,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actionplans import rules
-from actionplans.choices import RAG, ActionStatus, Decision, PlanStatus, ReviewCadence
+from actionplans.choices import RAG, ActionStatus, Decision, PlanStatus
 from actionplans.filtersets import ActionFilterSet, revised_q
-from actionplans.models import Action, DueDateRevision, Plan, ProgressUpdate, RagSnapshot
+from actionplans.models import Action, DueDateRevision, Plan, RagSnapshot
 from actionplans.rag import RAG_ORDER, annotate_rag, rag_counts
 from actionplans.rules import OPEN_STATUSES, latest_updates, open_q, overdue_q
 from inspections.choices import FindingKind
@@ -135,7 +133,7 @@ def conditions(today: dt.date) -> dict[str, Q]:
         # The due date in force is not the one first given (Action.is_revised).
         "revised": revised_q(),
         # Open, and no progress update dated within the plan's review cadence.
-        "no_recent_update": open_q() & Q(has_recent_update=False),
+        "no_recent_update": rules.update_needed_q(),
         # The latest update claims delivery or an evidenced outcome that the action's
         # status (set only by a sign-off) does not have yet.
         "awaiting_sign_off": (
@@ -148,16 +146,8 @@ def conditions(today: dt.date) -> dict[str, Q]:
 def annotate_for_dashboard(actions: QuerySet, today: dt.date) -> QuerySet:
     """Actions with ``rag`` (the one rule) and what the dashboard's conditions read:
     the latest update's status, and whether there is an update within the review cadence."""
-    cutoff = Case(
-        *[When(plan__review_cadence_days=days, then=Value(today - dt.timedelta(days=days))) for days in ReviewCadence.values],
-        default=Value(today - dt.timedelta(days=ReviewCadence.MONTHLY)),
-        output_field=DateField(),
-    )
-    recent = ProgressUpdate.objects.filter(action=OuterRef("pk"), as_of__gte=OuterRef("update_cutoff"))
-    return annotate_rag(actions, today).annotate(
+    return rules.annotate_update_needed(annotate_rag(actions, today), today).annotate(
         latest_update_status=Subquery(latest_updates().values("status")[:1]),
-        update_cutoff=cutoff,
-        has_recent_update=Exists(recent),
     )
 
 

@@ -65,8 +65,9 @@ def _group(action: Action, today: dt.date) -> str | None:
         return "overdue"
     if rules.is_due_soon(status=action.status, due_date=action.due_date, today=today):
         return "due_soon"
-    cadence = dt.timedelta(days=action.plan.review_cadence_days)
-    if action.last_update_on is None or action.last_update_on < today - cadence:
+    if rules.needs_update(
+        status=action.status, last_update_on=action.last_update_on, cadence_days=action.plan.review_cadence_days, today=today
+    ):
         return "update_needed"
     return None
 

@@ -72,12 +72,13 @@ def my_actions(user, today: dt.date) -> MyActions:
     )
     groups = MyActions()
     for action in mine:
-        cadence = dt.timedelta(days=action.plan.review_cadence_days)
         if action.is_overdue(today):
             groups.overdue.append(action)
         elif rules.is_due_soon(status=action.status, due_date=action.due_date, today=today):
             groups.due_soon.append(action)
-        elif action.last_update_on is None or action.last_update_on < today - cadence:
+        elif rules.needs_update(
+            status=action.status, last_update_on=action.last_update_on, cadence_days=action.plan.review_cadence_days, today=today
+        ):
             groups.update_needed.append(action)
         else:
             groups.other.append(action)
