@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from actionplans import rules
 from actionplans.rag import annotate_rag
 from partners.permissions import actions_visible_to
 from reports.choices import ReportFormat, ReportKind
@@ -56,7 +57,8 @@ def job_date(job: ReportJob) -> dt.date:
 
 def plan_actions(job: ReportJob):
     """The plan's actions in plan order, within the requester's scope, with their RAG
-    (and, for a past "as at" date, their status then) annotated in the database, and
+    (and, for a past "as at" date, their status then: actionplans.rules.reads_history)
+    annotated in the database, and
     everything a row prints loaded in a fixed number of queries."""
     from actionplans.models import Action
 
@@ -65,7 +67,8 @@ def plan_actions(job: ReportJob):
         # A paper shows no more than its requester may see; scheduled jobs (no requester)
         # are partnership papers and show the whole plan.
         actions = actions_visible_to(job.requested_by, actions)
-    actions = annotate_rag(actions, job_date(job), as_at_history=job.as_at is not None)
+    # Live for today, from the history of the day for a past date: the one as-at rule, as the papers.
+    actions = annotate_rag(actions, job_date(job), as_at_history=rules.reads_history(job.as_at))
     return (
         actions.select_related("plan", "section", "lead_post__agency")
         .prefetch_related("partner_agencies")

@@ -134,15 +134,6 @@ def _latest_update_queryset(as_at: dt.date) -> QuerySet:
     return ProgressUpdate.objects.filter(pk=Subquery(latest)).select_related("author")
 
 
-def uses_history(as_at: dt.date) -> bool:
-    """Whether a paper as at this date takes each action's status from its updates.
-
-    For a past date, yes: the status then is the status of the latest update on or before
-    it. For today (or later) the action's own status is the truth, the same as every page
-    and dashboard shows; a paper as at today then agrees with them to the action."""
-    return as_at < timezone.localdate()
-
-
 def _plan_actions(plan: Plan, user=None) -> QuerySet:
     actions = Action.objects.filter(plan=plan)
     return actions.for_user(user) if user is not None else actions
@@ -152,7 +143,7 @@ def actions_as_at(plan: Plan, as_at: dt.date, *, user=None) -> QuerySet:
     """The plan's actions with RAG as at the date and everything a paper prints about them;
     with ``user``, only the actions that person may see."""
     return (
-        annotate_rag(_plan_actions(plan, user), as_at, as_at_history=uses_history(as_at))
+        annotate_rag(_plan_actions(plan, user), as_at, as_at_history=rules.reads_history(as_at))
         .select_related("section", "lead_post__agency")
         .prefetch_related(
             "partner_agencies",
@@ -327,7 +318,7 @@ def plan_snapshot(plan: Plan | int, *, as_at: dt.date, user=None) -> PlanSnapsho
 
 def rags_as_at(plan: Plan, as_at: dt.date, *, user=None) -> dict[int, str]:
     """Action id -> RAG as at a date, for the movement between two papers."""
-    actions = annotate_rag(_plan_actions(plan, user), as_at, as_at_history=uses_history(as_at))
+    actions = annotate_rag(_plan_actions(plan, user), as_at, as_at_history=rules.reads_history(as_at))
     return dict(actions.values_list("pk", "rag"))
 
 

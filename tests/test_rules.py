@@ -2,12 +2,14 @@
 database: where a rule is both, the two must agree. Each rule is covered once here; the
 pages, reminders, dashboards, exports and papers that use it are tested in their own modules."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 
 from actionplans import rules
-from actionplans.choices import ActionStatus, ReviewCadence
+from actionplans.choices import RAG, ActionStatus, ReviewCadence
 from actionplans.models import Action, ProgressUpdate
 from tests.factories import ActionFactory, PlanFactory, ProgressUpdateFactory
 
@@ -129,6 +131,29 @@ def test_due_soon_is_one_window_of_30_days():
     assert not rules.is_due_soon(status=S.IN_PROGRESS, due_date=TODAY + 31 * DAY, today=TODAY)
 
 
+
+@pytest.mark.django_db
+def test_my_actions_the_reminders_and_the_dashboard_share_the_due_soon_window(officer, council):
+    """An action due on the window's last day is due soon everywhere; a day later, nowhere."""
+    from actionplans import dashboards, reminders, selectors
+    from actionplans.choices import PlanStatus
+    from tests.factories import PostFactory, PostHoldingFactory
+
+    plan = PlanFactory(status=PlanStatus.LIVE)
+    post = PostFactory(agency=council)
+    PostHoldingFactory(post=post, person=officer, started_on=TODAY - 400 * DAY)
+    last = ActionFactory(plan=plan, lead_post=post, reference="last", due_date=TODAY + rules.DUE_SOON_DAYS * DAY)
+    later = ActionFactory(plan=plan, lead_post=post, reference="later", due_date=TODAY + (rules.DUE_SOON_DAYS + 1) * DAY)
+    for action in (last, later):
+        ProgressUpdateFactory(action=action, as_of=TODAY - DAY)
+
+    assert [a.reference for a in selectors.my_actions(officer, TODAY).due_soon] == ["last"]
+    (mine,) = [r for r in reminders.reminders_for(TODAY) if r.person == officer]
+    assert [a.reference for a in mine.due_soon] == ["last"]
+    soon = dict(dashboards.summary(dashboards.plan_scope(officer, plan, TODAY)).due_soon)
+    assert soon[rules.DUE_SOON_DAYS].count == 1
+
+
 # --- Needs an update -----------------------------------------------------------------------------
 
 # status, review cycle (days), last update (days ago, None for none), needs an update
@@ -208,3 +233,27 @@ AS_AT_TABLE = [
 def test_as_at_rule_table(as_at, historical):
     assert rules.reads_history(as_at, TODAY) is historical
 
+
+@pytest.mark.django_db
+def test_a_csv_export_and_a_paper_as_at_today_agree():
+    """Delivered on the action itself, with no sign-off or update saying so (as an import
+    leaves it): live it is green; read from the history of the day it would be not rated.
+    A CSV export and a paper for today must both read it live."""
+    from reports import renderers
+    from reports.choices import ReportFormat, ReportKind
+    from reports.models import ReportJob
+    from reports.selectors import plan_snapshot
+
+    plan = PlanFactory()
+    ActionFactory(plan=plan, reference="1.1", status=S.DELIVERED, due_date=TODAY + 10 * DAY, start_date=None)
+    ActionFactory(plan=plan, reference="1.2", status=S.IN_PROGRESS, due_date=TODAY - DAY, start_date=None)
+
+    job = ReportJob.objects.create(
+        plan=plan, kind=ReportKind.ACTIONS_EXPORT, format=ReportFormat.CSV, requested_by=None, as_at=TODAY
+    )
+    content = renderers.render_actions_csv(ReportJob.objects.select_related("plan").get(pk=job.pk)).content
+    exported = {row["Reference"]: row["RAG"] for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))}
+    paper = {a.reference: a.rag for a in plan_snapshot(plan, as_at=TODAY).actions}
+
+    assert exported == {ref: RAG(rag).label for ref, rag in paper.items()}
+    assert exported == {"1.1": "Green", "1.2": "Red"}
