@@ -40,6 +40,8 @@ DISPATCH_GRACE = dt.timedelta(seconds=5)
 # broker may have lost it (a Redis restarted without its data). Running a job twice is safe.
 REDISPATCH_AFTER = dt.timedelta(minutes=15)
 DISPATCH_BATCH = 500
+# A job still running this long after its task's hard time limit was killed by the worker.
+OVERRUN_GRACE = dt.timedelta(minutes=2)
 
 
 def _kind_phrase(kind: str) -> str:
@@ -145,6 +147,30 @@ def report_jobs_dispatch_stalled(*, now: dt.datetime | None = None) -> list[int]
     if dispatched:
         logger.info("Handed %s stalled report job(s) to the worker: %s", len(dispatched), dispatched)
     return dispatched
+
+
+def report_jobs_fail_overrun(*, now: dt.datetime | None = None) -> list[int]:
+    """Mark failed the jobs still "running" well past the hard time limit of the task that
+    runs them. The worker killed such a task (it ignored or swallowed the soft limit) and
+    Celery acknowledged it, so nothing else would ever end it and its requester would wait
+    for ever. No run can legitimately last that long, so none is cut short. Returns the ids."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.REPORT_TASK_TIME_LIMIT) - OVERRUN_GRACE
+    overrun = list(
+        ReportJob.objects.filter(status=JobStatus.RUNNING, started_at__lte=cutoff)
+        .order_by("started_at", "pk").values_list("pk", flat=True)[:DISPATCH_BATCH]
+    )
+    if overrun:
+        minutes = max(settings.REPORT_TASK_TIME_LIMIT // 60, 1)
+        ReportJob.objects.filter(pk__in=overrun, status=JobStatus.RUNNING).update(
+            status=JobStatus.FAILED, finished_at=now,
+            error=(
+                f"The paper was stopped after {minutes} minutes without finishing. Ask for it again; "
+                "if it stops again, ask for a shorter paper or tell the administrator."
+            ),
+        )
+        logger.warning("Marked %s report job(s) failed, still running past the time limit: %s", len(overrun), overrun)
+    return overrun
 
 
 def report_job_run(*, job_id: int) -> ReportJob:

@@ -17,7 +17,12 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from reports.models import ReportJob
-from reports.services import DISPATCH_GRACE, report_job_run, report_jobs_dispatch_stalled
+from reports.services import (
+    DISPATCH_GRACE,
+    report_job_run,
+    report_jobs_dispatch_stalled,
+    report_jobs_fail_overrun,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +67,9 @@ def run_report_job(self, job_id: int) -> str | None:
     expires=120,
 )
 def dispatch_stalled_report_jobs() -> int:
-    """Hand the worker the queued jobs it never received. Returns how many."""
+    """Hand the worker the queued jobs it never received, and end those a worker killed at
+    the time limit. Returns how many were handed over."""
+    report_jobs_fail_overrun()
     return len(report_jobs_dispatch_stalled())
 
 

@@ -14,11 +14,14 @@ from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import ReportJob
 from reports.services import (
     DISPATCH_GRACE,
+    OVERRUN_GRACE,
     REDISPATCH_AFTER,
     report_job_create,
     report_job_run,
     report_jobs_dispatch_stalled,
+    report_jobs_fail_overrun,
 )
+from reports.tasks import dispatch_stalled_report_jobs
 from tests.factories import ActionFactory, PlanFactory
 
 pytestmark = pytest.mark.usefixtures("private_files")
@@ -122,3 +125,23 @@ def test_a_job_handed_over_twice_and_run_twice_at_once_leaves_one_file(plan, off
     assert (job.status, job.attempts) == (JobStatus.DONE, 2)
     stored = [p for p in (tmp_path / "private").rglob("*") if p.is_file()]
     assert [p.name for p in stored] == [job.file.name.rsplit("/", 1)[-1]]
+
+
+def test_a_job_killed_at_the_hard_time_limit_is_failed_by_the_sweep_not_left_running(plan, officer, settings):
+    # The worker kills a task at its hard limit and acknowledges it: without the sweep, the
+    # job would say "running" for ever.
+    limit = dt.timedelta(seconds=settings.REPORT_TASK_TIME_LIMIT)
+    now = timezone.now()
+    killed = _job(plan, officer, requested_ago=limit * 2, status=JobStatus.RUNNING)
+    ReportJob.objects.filter(pk=killed.pk).update(started_at=now - limit - OVERRUN_GRACE - dt.timedelta(seconds=1))
+    still_within = _job(plan, officer, requested_ago=limit, status=JobStatus.RUNNING)
+    ReportJob.objects.filter(pk=still_within.pk).update(started_at=now - limit)
+
+    dispatch_stalled_report_jobs()
+
+    killed.refresh_from_db()
+    still_within.refresh_from_db()
+    assert killed.status == JobStatus.FAILED
+    assert "was stopped after" in killed.error and "Ask for it again" in killed.error
+    assert still_within.status == JobStatus.RUNNING
+    assert report_jobs_fail_overrun() == []
