@@ -104,7 +104,7 @@ run: install assets check-system migrate
 # Both read DATABASE_URL and the files storage (PRIVATE_FILES_ROOT, or S3_BUCKET and its
 # settings) from the environment, as the app does; neither works on the SQLite default.
 # The restore creates the database when it does not exist and refuses one that has tables
-# (RESTORE_ARGS=--force replaces its contents). See config/backup.py.
+# (RESTORE_ARGS=--force replaces its contents). See foundation/backup.py.
 RESTORE_ARGS ?=
 
 backup: $(PY_STAMP)

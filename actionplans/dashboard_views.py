@@ -17,7 +17,7 @@ from actionplans import charts, dashboards, measures
 from actionplans.choices import MeasureUnit
 from actionplans.forms import BritishDateField
 from actionplans.rag import RAG_ORDER
-from config.web import add_service_errors
+from foundation.web import add_service_errors
 from reports.rendering.charts import rag_bar_chart
 
 # --- Dashboards -------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from actionplans.plan_forms import (
     SectionForm,
 )
 from actionplans.services import StaleEdit
-from config.web import add_service_errors
+from foundation.web import add_service_errors
 from partners.permissions import can_manage_partnership, is_plan_manager
 
 

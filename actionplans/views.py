@@ -21,7 +21,7 @@ from actionplans.forms import (
 )
 from actionplans.models import Action, DueDateRevision, Evidence
 from actionplans.uploads import UploadRejected, safe_download_name
-from config.web import add_service_errors, private_file_response
+from foundation.web import add_service_errors, private_file_response
 from partners.permissions import (
     can_decide_revision,
     can_reopen_action,

@@ -6,7 +6,7 @@ here, so a handful of sync workers per container serves a partnership of 400 use
 
 import os
 
-from config.env import env_int, env_str
+from foundation.env import env_int, env_str
 
 
 def _cores() -> int:

@@ -28,7 +28,7 @@ def _check_database() -> dict:
 
 def _check_cache() -> dict:
     try:
-        # Redis itself, not the local memory the cache falls back to (config/cache.py).
+        # Redis itself, not the local memory the cache falls back to (foundation/cache.py).
         ping = getattr(cache, "ping", None)
         if ping is not None:
             ok = ping()

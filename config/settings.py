@@ -10,8 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_int, env_list, env_str
-from config.storage import default_storage_config
+from foundation.env import env_bool, env_int, env_list, env_str
+from foundation.storage import default_storage_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "csp",
     "simple_history",
+    "foundation",
     "partners",
     "inspections",
     "actionplans",
@@ -58,11 +59,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.sessions.SessionMiddleware",  # Django's, without a database read on 5xx responses
+    "foundation.sessions.SessionMiddleware",  # Django's, without a database read on 5xx responses
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "config.web.PrivateNoStoreMiddleware",  # no cache keeps what a signed-in person sees
+    "foundation.web.PrivateNoStoreMiddleware",  # no cache keeps what a signed-in person sees
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -198,7 +199,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Evidence and report files are private: kept outside any served folder and handed out only
 # by access-checked views. There is deliberately no MEDIA_URL route. A local folder by
-# default; an S3-compatible object store when S3_BUCKET is set (config/storage.py), so
+# default; an S3-compatible object store when S3_BUCKET is set (foundation/storage.py), so
 # that web and worker replicas on different machines share them.
 PRIVATE_FILES_ROOT = Path(env_str("PRIVATE_FILES_ROOT", str(BASE_DIR / "var" / "files")))
 STORAGES = {
@@ -218,11 +219,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     # django-redis. While Redis is unreachable every process falls back to its own memory
-    # (config/cache.py), so that pages, sign-in throttling and locks keep working; what is
+    # (foundation/cache.py), so that pages, sign-in throttling and locks keep working; what is
     # ignored is logged.
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.RedisCacheWithLocalFallback",
+            "BACKEND": "foundation.cache.RedisCacheWithLocalFallback",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }

@@ -12,7 +12,7 @@ admin.site.site_title = "Action plans admin"
 admin.site.login = secure_admin_login(admin.site.login)
 
 # A database that cannot be reached is a 503 "temporarily unavailable" page, not a 500.
-handler500 = "config.errors.server_error"
+handler500 = "foundation.errors.server_error"
 
 urlpatterns = [
     path("", home, name="home"),

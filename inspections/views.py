@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from actionplans.models import Plan
 from actionplans.uploads import UploadRejected, safe_download_name
-from config.web import add_service_errors, private_file_response
+from foundation.web import add_service_errors, private_file_response
 from inspections import selectors, services
 from inspections.forms import FindingActionsForm, FindingForm, FindingsPasteForm, InspectionForm
 from partners.permissions import can_manage_partnership, is_plan_manager

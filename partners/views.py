@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from actionplans.selectors import plans_for_list, waiting_for
-from config.web import add_service_errors
+from foundation.web import add_service_errors
 from partners.forms import PostHolderForm
 from partners.permissions import can_manage_partnership
 from partners.selectors import agencies_for_list, agency_for_page, post_for_change, post_for_page

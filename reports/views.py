@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from actionplans.models import Plan
 from actionplans.uploads import safe_download_name
-from config.web import add_service_errors, private_file_response
+from foundation.web import add_service_errors, private_file_response
 from partners.email_outbox import deliveries_with_prefix
 from partners.models import GovernanceBody
 from partners.permissions import (

@@ -48,7 +48,7 @@ def test_an_unreachable_broker_and_cache_are_reported_degraded_with_200(client, 
     settings.REDIS_URL = UNREACHABLE_BROKER
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.RedisCacheWithLocalFallback",
+            "BACKEND": "foundation.cache.RedisCacheWithLocalFallback",
             "LOCATION": UNREACHABLE_BROKER,
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }

@@ -9,8 +9,8 @@ from django.db import InterfaceError, OperationalError
 from django.test import RequestFactory, override_settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from config.cache import RedisCacheWithLocalFallback
-from config.errors import database_unavailable, server_error
+from foundation.cache import RedisCacheWithLocalFallback
+from foundation.errors import database_unavailable, server_error
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 

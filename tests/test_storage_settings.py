@@ -1,4 +1,4 @@
-"""Where files are kept, from the environment (config/storage.py): the local folder by
+"""Where files are kept, from the environment (foundation/storage.py): the local folder by
 default, the object store when S3_BUCKET is set, and a clear refusal, naming the variable,
 of a setting that would silently keep files on one machine or fail on the first upload.
 (The object store itself is exercised in tests/services/test_object_storage.py.)"""
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.storage import S3_VARIABLES, default_storage_config
+from foundation.storage import S3_VARIABLES, default_storage_config
 
 ROOT = Path("/var/lib/actionplans/files")
 

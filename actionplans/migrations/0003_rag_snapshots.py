@@ -13,7 +13,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-from config.beat_migrations import beat_tasks_operation
+from foundation.beat_migrations import beat_tasks_operation
 
 BEAT_TASK = {
     "name": "dashboards: month-end RAG snapshots",

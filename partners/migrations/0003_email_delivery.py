@@ -3,7 +3,7 @@
 import django.utils.timezone
 from django.db import migrations, models
 
-from config.beat_migrations import beat_tasks_operation
+from foundation.beat_migrations import beat_tasks_operation
 
 # The outbox's sweep, every minute (partners.tasks.dispatch_stalled_emails). Repeated from
 # reports.schedules.BEAT_TASKS: a migration must not depend on code that changes after it.

@@ -13,7 +13,7 @@ here because a migration must not depend on code that changes after it is writte
 
 from django.db import migrations
 
-from config.beat_migrations import beat_tasks_operation
+from foundation.beat_migrations import beat_tasks_operation
 
 BEAT_TASKS = [
     {

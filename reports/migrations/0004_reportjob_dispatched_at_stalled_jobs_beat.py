@@ -16,7 +16,7 @@ migration must not depend on code that changes after it is written.
 
 from django.db import migrations, models
 
-from config.beat_migrations import beat_tasks_operation
+from foundation.beat_migrations import beat_tasks_operation
 
 BEAT_TASK = {
     "name": "reports: dispatch stalled jobs",

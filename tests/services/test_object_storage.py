@@ -3,7 +3,7 @@ worker replicas on different machines share them.
 
 The store is moto's S3 server, started here on a free port of 127.0.0.1 and spoken to over
 HTTP, with SigV4-signed requests, exactly as MinIO or Amazon S3 would be. The web process
-is configured the way a deployment is: the S3_* variables, read by config/storage.py into
+is configured the way a deployment is: the S3_* variables, read by foundation/storage.py into
 django-storages' S3Storage. Files go in and come out through the real pages and services,
 and the bucket itself is then read with boto3 to see what is (and is not) in it.
 
@@ -36,7 +36,7 @@ from actionplans import services
 from actionplans.choices import ActionStatus
 from actionplans.models import Action, Evidence, Plan, ProgressUpdate
 from config.celery import app as celery_app
-from config.storage import default_storage_config
+from foundation.storage import default_storage_config
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import ReportJob
 from reports.services import report_job_create, report_job_run
@@ -123,7 +123,7 @@ class ObjectStore:
 @pytest.fixture
 def object_store(settings, monkeypatch, tmp_path, s3_endpoint, bucket, s3_client):
     """This process's default storage is the bucket, configured from the S3_* variables
-    through config/storage.py. Afterwards, nothing may have been written to local disk."""
+    through foundation/storage.py. Afterwards, nothing may have been written to local disk."""
     from storages.backends.s3 import S3Storage
 
     configured_root = Path(django_settings.PRIVATE_FILES_ROOT)

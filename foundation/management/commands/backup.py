@@ -1,5 +1,5 @@
 """``manage.py backup``: the database (pg_dump) and every stored file, with a manifest of
-row counts and checksums that ``manage.py restore`` verifies against. See config/backup.py.
+row counts and checksums that ``manage.py restore`` verifies against. See foundation/backup.py.
 
     python manage.py backup                      # var/backups/<UTC time>/
     python manage.py backup --output /mnt/backups/2025-06-30
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.backup import BackupError, backup
+from foundation.backup import BackupError, backup
 
 
 class Command(BaseCommand):

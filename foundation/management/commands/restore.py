@@ -5,14 +5,14 @@ configured file storage, then verified row count by row count and checksum by ch
         --database-url postgres://actionplans@db:5432/actionplans_restored
 
 The files go to the storage this command's environment configures (PRIVATE_FILES_ROOT, or
-S3_BUCKET and its settings). See config/backup.py.
+S3_BUCKET and its settings). See foundation/backup.py.
 """
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.backup import BackupError, restore
+from foundation.backup import BackupError, restore
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ processes on different machines all see the same files.
 
 Either way the files stay private: nothing links to the store, and no object is readable
 by anyone without the store's keys. The access-checked views stream each file through the
-application (config/web.py ``private_file_response``).
+application (foundation/web.py ``private_file_response``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_int, env_str
+from foundation.env import env_int, env_str
 
 # Every variable but S3_BUCKET: set without a bucket, they would be silently ignored and the
 # files written to one machine's disk, which is the mistake this module exists to prevent.
