@@ -5,36 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import URLValidator
 
-from actionplans import limits
 from actionplans.choices import RAG, ActionStatus, SignOffStage
 from actionplans.services import EvidenceLink
-
-DATE_HINT = "For example, 27/03/2026"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (the documented Django pattern)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
-
-
-class BritishDateField(forms.DateField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("help_text", DATE_HINT)
-        kwargs.setdefault("error_messages", {"invalid": f"Enter a real date, day first. {DATE_HINT}."})
-        super().__init__(*args, **kwargs)
+from foundation import limits
+from foundation.forms import BritishDateField, MultipleFileField
 
 
 class ProgressUpdateForm(forms.Form):

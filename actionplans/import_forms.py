@@ -18,7 +18,7 @@ from actionplans.importing.columns import EXTRA
 from actionplans.importing.readers import MAX_FILE_BYTES
 from actionplans.models import Plan
 from actionplans.plan_services import RESERVED_SLUGS
-from actionplans.uploads import clean_display_name
+from foundation.uploads import clean_display_name
 from inspections.models import Inspection
 
 NEW_PLAN = "new"

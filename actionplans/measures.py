@@ -25,8 +25,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from actionplans.choices import Direction, Frequency, MeasureUnit
-from actionplans.dates import record_date_problem
 from actionplans.models import Action, Measure, MeasureValue, Plan
+from foundation.dates import record_date_problem
 from partners.permissions import can_update_action, is_plan_manager, plans_visible_to
 
 CSV_MAX_BYTES = 512 * 1024
@@ -175,7 +175,7 @@ def clean_value(unit: str, raw: str | Decimal) -> Decimal:
 
 def clean_period_start(text: str) -> dt.date:
     """A date written the British way (day first), with the product's one date field."""
-    from actionplans.forms import BritishDateField
+    from foundation.forms import BritishDateField
 
     try:
         day = BritishDateField().clean(text.strip())

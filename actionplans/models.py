@@ -25,7 +25,7 @@ from actionplans.choices import (
     ReviewState,
     SignOffStage,
 )
-from actionplans.limits import (
+from foundation.limits import (
     ACTION_TEXT_MAX,
     ISSUES_RAISED_MAX,
     NARRATIVE_MAX,

@@ -16,14 +16,14 @@ from django import forms
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
-from actionplans import limits
 from actionplans.choices import PlanStatus, ReviewCadence
-from actionplans.forms import BritishDateField
 from actionplans.models import Action, Plan, Section
+from foundation import limits
+from foundation.forms import BritishDateField, SearchPickMixin
 from inspections.models import Finding, Inspection
 from partners.choices import Role
 from partners.models import Agency, GovernanceBody, Post, User
-from partners.selectors import MAX_MATCHES, posts_matching
+from partners.selectors import posts_matching
 
 
 def _text(
@@ -36,52 +36,6 @@ def _text(
     if limit:
         kwargs.update(limits.text_limit(limit, kwargs.get("error_messages")))
     return forms.CharField(label=label, required=required, **kwargs)
-
-
-class SearchPickMixin:
-    """A choice among many made by typing: ``<name>_query`` holds the words typed and
-    ``<name>`` the radio buttons of their matches. One match is taken as it is; several
-    ask the person to choose; none says so."""
-
-    def _set_up_pick(self, name: str, matcher, current=None, label_for=str) -> None:
-        query_name = f"{name}_query"
-        if self.is_bound:
-            text = self.data.get(self.add_prefix(query_name), "")
-        else:
-            text = self.initial.get(query_name, "")
-        matches = matcher(text) if text else []
-        if current is not None and not self.is_bound and current not in matches:
-            matches = [current, *matches][:MAX_MATCHES]
-        field = self.fields[name]
-        field.queryset = field.queryset.model.objects.select_related("agency").filter(pk__in=[m.pk for m in matches])
-        field.label_from_instance = label_for
-        if not hasattr(self, "matches"):
-            self.matches = {}
-        self.matches[name] = matches
-        if self.is_bound:
-            chosen = self.data.get(self.add_prefix(name), "")
-            if chosen and chosen not in {str(m.pk) for m in matches}:
-                # The words changed since the choice was made: the new words decide.
-                self.data = self.data.copy()
-                self.data.pop(self.add_prefix(name), None)
-
-    def _clean_pick(self, name: str, what: str, whats: str):
-        query_name = f"{name}_query"
-        text = (self.cleaned_data.get(query_name) or "").strip()
-        chosen = self.cleaned_data.get(name)
-        matches = self.matches[name]
-        if not text:
-            return None
-        if chosen is not None:
-            return chosen
-        if len(matches) == 1:
-            return matches[0]
-        if not matches:
-            self.add_error(query_name, f"No {what} matches “{text}”. Check the spelling or type fewer words.")
-        else:
-            more = " (the first 20 are shown; type more words to narrow them)" if len(matches) >= MAX_MATCHES else ""
-            self.add_error(name, f"{len(matches)} {whats} match “{text}”{more}: choose one.")
-        return None
 
 
 # --- Plan ----------------------------------------------------------------------------

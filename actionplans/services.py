@@ -19,7 +19,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from actionplans.choices import RAG, ActionStatus, Decision, EvidenceKind, ReviewState, SignOffStage
-from actionplans.dates import record_date_problem
 from actionplans.models import (
     Action,
     ActionSignOff,
@@ -35,6 +34,7 @@ from partners.permissions import (
     can_update_action,
     is_plan_manager,
 )
+from foundation.dates import record_date_problem
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ def evidence_attach(
     Files are saved under server-generated names in private storage. If anything fails after
     a file has been written, the written files are removed again with the rolled-back rows.
     """
-    from actionplans.uploads import check_upload, scan_upload
+    from foundation.uploads import check_upload, scan_upload
 
     _require_can_update(added_by, action)
     checked = [check_upload(f) for f in files]  # raises UploadRejected naming the file

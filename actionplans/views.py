@@ -20,7 +20,7 @@ from actionplans.forms import (
     SignOffForm,
 )
 from actionplans.models import Action, DueDateRevision, Evidence
-from actionplans.uploads import UploadRejected, safe_download_name
+from foundation.uploads import UploadRejected, safe_download_name
 from foundation.web import add_service_errors, private_file_response
 from partners.permissions import (
     can_decide_revision,

@@ -8,8 +8,8 @@ import re
 
 from django import forms
 
-from actionplans import limits
-from actionplans.forms import BritishDateField
+from foundation import limits
+from foundation.forms import BritishDateField
 from inspections.choices import FindingKind, Grade, InspectionKind, Inspectorate
 from inspections.models import validate_paragraphs
 from inspections.parsing import PasteResult, paragraphs_from, parse_findings

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from actionplans.limits import ACTION_TEXT_MAX, NARRATIVE_MAX, max_length_validator
+from foundation.limits import ACTION_TEXT_MAX, NARRATIVE_MAX, max_length_validator
 from inspections.choices import FindingKind, Grade, InspectionKind, Inspectorate
 
 _PARAGRAPHS = re.compile(r"^\s*\d+[a-z]?(\s*,\s*\d+[a-z]?)*\s*$")

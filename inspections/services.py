@@ -55,7 +55,7 @@ class InspectionDetails:
 def _store_report(inspection: Inspection, report_file) -> str:
     """Check the uploaded report like evidence and store it under a server-made name.
     Returns the stored name, for removal should the transaction fail."""
-    from actionplans.uploads import check_upload, scan_upload
+    from foundation.uploads import check_upload, scan_upload
 
     checked = check_upload(report_file)  # raises UploadRejected naming the file
     scan_upload(checked)

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from actionplans.models import Plan
-from actionplans.uploads import UploadRejected, safe_download_name
+from foundation.uploads import UploadRejected, safe_download_name
 from foundation.web import add_service_errors, private_file_response
 from inspections import selectors, services
 from inspections.forms import FindingActionsForm, FindingForm, FindingsPasteForm, InspectionForm

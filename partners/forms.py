@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from actionplans.forms import BritishDateField
-from actionplans.plan_forms import SearchPickMixin
+from foundation.forms import BritishDateField, SearchPickMixin
 from partners.models import User
 from partners.selectors import people_matching
 

@@ -19,12 +19,9 @@ from django.shortcuts import get_object_or_404
 
 from actionplans.choices import PlanStatus
 from actionplans.rag import RAG_ORDER, annotate_rag
+from foundation.forms import MAX_MATCHES
 from partners.models import Agency, Post, PostHolding, User
 from partners.permissions import agencies_visible_to
-
-# A search never offers more than this many matches to choose from.
-MAX_MATCHES = 20
-
 
 # --- Scope ---------------------------------------------------------------------------
 

@@ -16,8 +16,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from actionplans import limits
-from actionplans.forms import BritishDateField
+from foundation import limits
+from foundation.forms import BritishDateField
 from partners.models import GovernanceBody, Meeting
 from reports.choices import ReportFormat, ReportKind, kind_in_sentence
 from reports.models import Cadence, ReportSchedule, ScheduleMode

@@ -25,7 +25,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actionplans.models import Plan
-from actionplans.uploads import safe_download_name
+from foundation.uploads import safe_download_name
 from foundation.web import add_service_errors, private_file_response
 from partners.email_outbox import deliveries_with_prefix
 from partners.models import GovernanceBody

@@ -144,7 +144,7 @@ def test_a_rejected_file_saves_nothing_of_the_update(action, officer, settings, 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from actionplans.models import Evidence
-    from actionplans.uploads import UploadRejected
+    from foundation.uploads import UploadRejected
 
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from actionplans.dates import parse_due, parse_progress
+from foundation.dates import parse_due, parse_progress
 
 D = dt.date
 REF = D(2011, 11, 25)  # the reference date: the plan's date, else the inspection's

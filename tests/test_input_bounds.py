@@ -21,11 +21,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans import limits, measures
+from actionplans import measures
 from actionplans.choices import Direction, Frequency, MeasureUnit
 from actionplans.importing import ImportRejected, read_file
 from actionplans.importing.interpret import build_preview
 from actionplans.models import Action, MeasureValue, Plan, ProgressUpdate
+from foundation import limits
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import ReportJob
 from tests.factories import (

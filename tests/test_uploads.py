@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from actionplans.uploads import (
+from foundation.uploads import (
     CheckedUpload,
     UploadRejected,
     check_upload,
@@ -831,12 +831,12 @@ def test_without_a_scanner_the_upload_is_accepted_and_the_skip_logged(settings, 
     settings.CLAMAV_ADDRESS = ""
     checked = checked_text(b"Minutes\n")
 
-    with caplog.at_level(logging.WARNING, logger="actionplans.uploads"):
+    with caplog.at_level(logging.WARNING, logger="foundation.uploads"):
         scan_upload(checked)
 
     assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
         (
-            "actionplans.uploads",
+            "foundation.uploads",
             logging.WARNING,
             f"virus scan skipped for {checked.sha256}: no scanner configured",
         )

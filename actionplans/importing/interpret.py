@@ -27,12 +27,12 @@ import re
 from dataclasses import dataclass, field
 from string import ascii_uppercase
 
-from actionplans import limits
 from actionplans.choices import RAG, ActionStatus
-from actionplans.dates import ParsedDue, format_date, parse_due, parse_progress
 from actionplans.importing.columns import EXTRA, FIELDS, find_header, suggest_mapping
 from actionplans.importing.leads import LeadParse, candidate_agencies, parse_lead, split_partners
 from actionplans.importing.readers import Grid, GridRow, ImportRejected
+from foundation import limits
+from foundation.dates import ParsedDue, format_date, parse_due, parse_progress
 from inspections.choices import FindingKind, Inspectorate
 
 # The most a cell may hold, by the field its column fills; any other column, NARRATIVE_MAX.
@@ -590,7 +590,7 @@ class _Builder:
         return len(numbers) >= 3 and numbers == list(range(1, len(numbers) + 1))
 
     def cut_long_cells(self, rows: list[GridRow]) -> None:
-        """A cell longer than the field it fills may hold (actionplans.limits) is a problem
+        """A cell longer than the field it fills may hold (foundation.limits) is a problem
         naming its row and column, and only its first part is kept: the plan manager sees it
         in the preview, and nothing too long reaches the models' checks at save."""
         for row in rows:

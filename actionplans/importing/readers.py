@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from actionplans.uploads import what_content_is, zip_expands_too_far
+from foundation.uploads import what_content_is, zip_expands_too_far
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # A workbook or document may unpack to this much in all, and (the evidence check's rule)

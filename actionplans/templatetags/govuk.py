@@ -3,8 +3,8 @@
 from django import template
 from django.utils.html import format_html
 
-from actionplans import limits
 from actionplans.choices import RAG
+from foundation import limits
 
 register = template.Library()
 

@@ -50,7 +50,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-logger = logging.getLogger("actionplans.uploads")
+logger = logging.getLogger("foundation.uploads")
 
 READ_CHUNK = 64 * 1024
 MAX_DISPLAY_NAME = 150
