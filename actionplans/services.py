@@ -26,6 +26,7 @@ from actionplans.models import (
     Evidence,
     ProgressUpdate,
 )
+from foundation.dates import record_date_problem
 from partners.permissions import (
     can_decide_revision,
     can_edit_action,
@@ -34,7 +35,6 @@ from partners.permissions import (
     can_update_action,
     is_plan_manager,
 )
-from foundation.dates import record_date_problem
 
 logger = logging.getLogger(__name__)
 
