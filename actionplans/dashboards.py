@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -61,7 +61,7 @@ from actionplans import rules
 from actionplans.choices import RAG, ActionStatus, Decision, PlanStatus
 from actionplans.filtersets import ActionFilterSet, revised_q
 from actionplans.models import Action, DueDateRevision, Plan, RagSnapshot
-from actionplans.rag import RAG_ORDER, annotate_rag, rag_counts
+from actionplans.rag import RAG_ORDER, annotate_rag, count_by_rag, rag_count_dict, rag_counts
 from actionplans.rules import OPEN_STATUSES, latest_updates, open_q, overdue_q
 from inspections.choices import FindingKind
 from inspections.models import Finding
@@ -154,35 +154,6 @@ def annotate_for_dashboard(actions: QuerySet, today: dt.date) -> QuerySet:
 _GROUP_KEYS = (
     "group_id", "group_name", "group_detail", "group_order", "parent_id", "parent_name", "parent_detail", "parent_order",
 )
-
-
-def count_by_rag(members: Sequence[QuerySet], keys: Sequence[str] = ()) -> list[dict]:
-    """Count each queryset of actions by ``keys`` and RAG, in one query: a UNION ALL of
-    ``SELECT keys, rag, COUNT(*) FROM (member) GROUP BY keys, rag``, one per member.
-
-    Each member is a queryset annotated by annotate_rag (and with ``keys`` annotated).
-    Counting from the member as a subquery lets the database work out each action's RAG
-    once; grouping on the RAG expression itself works it out for the group and again for
-    the column. Rows are dicts with ``member`` (the member's index), the keys, ``rag``, ``n``.
-    """
-    if not members:
-        return []
-    connection = connections[members[0].db]
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(name) for name in (*keys, "rag"))
-    parts, params = [], []
-    for index, member in enumerate(members):
-        sql, member_params = member.order_by().values(*keys, "rag").query.sql_with_params()
-        # Only Django's own compiled SQL and quoted names go into the text; values are params.
-        parts.append(
-            f"SELECT {int(index)} AS {qn('member')}, {columns}, COUNT(*) AS {qn('n')} "  # noqa: S608
-            f"FROM ({sql}) {qn(f'member_{index}')} GROUP BY {columns}"
-        )
-        params.extend(member_params)
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 # --- Scope: one plan, or every live plan ------------------------------------------------
@@ -761,8 +732,7 @@ def rag_as_at(scope: Scope, day: dt.date, live_plans: Iterable[Plan] = ()) -> di
     """The trend's rule for one past day, counted now from the records (not the snapshots):
     what a month end would read if it were counted today."""
     rows = trend_actions(scope, day, live_plans).order_by().values("rag").annotate(n=Count("pk"))
-    found = {row["rag"]: row["n"] for row in rows}
-    return {rag.value: found.get(rag.value, 0) for rag in RAG_ORDER}
+    return rag_count_dict((row["rag"], row["n"]) for row in rows)
 
 
 # --- Month-end snapshots: whose share of the actions, and the stored counts ------------------
@@ -810,7 +780,7 @@ Counts = dict[str, int]
 
 
 def _zero() -> Counts:
-    return dict.fromkeys((rag.value for rag in RAG_ORDER), 0)
+    return rag_count_dict()
 
 
 def snapshot_counts(audience: Audience, wanted: dict[dt.date, list[Plan]]) -> dict[tuple[int, dt.date], Counts]:

@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404
 
 from actionplans.choices import PlanStatus
 from actionplans.models import Action, BoardSignOff, PartnerSignOff, Plan, Section
+from actionplans.rag import RagCounts, rag_counts_by
 from actionplans.selectors import actions_for_list
 from partners.models import Meeting, PostHolding
 from partners.permissions import is_plan_manager, plans_visible_to
-from partners.selectors import RagCounts, rag_counts_by
 
 
 def _next_meeting_id(today: dt.date):

@@ -24,10 +24,15 @@ dated on or before it; so a paper for a past date gives the same answer every ti
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
+    Count,
     Exists,
     OuterRef,
     Q,
@@ -144,10 +149,79 @@ def annotate_rag(actions: QuerySet, today: dt.date, *, as_at_history: bool = Fal
     )
 
 
+# --- RAG counts: one shape ---------------------------------------------------------------------
+#
+# A RAG count is a dict of every RAG value, in RAG_ORDER, to its number of actions (zero where
+# none): rag_count_dict makes it from whatever was counted, and RagCounts carries one for a
+# template. rag_counts counts one queryset; rag_counts_by one queryset by a key; count_by_rag
+# many querysets at once (one UNION ALL query), for the dashboards.
+
+
+def rag_count_dict(found: Mapping[str, int] | Iterable[tuple[str, int]] = ()) -> dict[str, int]:
+    """The one shape of a RAG count: RAG value -> number, every value in RAG_ORDER, zero where
+    ``found`` (a mapping or (rag, n) pairs; a value may repeat, its numbers are added) has none."""
+    counts = {rag.value: 0 for rag in RAG_ORDER}
+    for rag, n in found.items() if isinstance(found, Mapping) else found:
+        counts[rag] = counts.get(rag, 0) + n
+    return counts
+
+
+@dataclass
+class RagCounts:
+    """A RAG count (:func:`rag_count_dict`) for a template: each colour with its number."""
+
+    counts: dict[str, int] = field(default_factory=rag_count_dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def nonzero(self) -> list[tuple[str, int]]:
+        return [(rag, n) for rag, n in self.counts.items() if n]
+
+
 def rag_counts(actions: QuerySet, today: dt.date) -> dict[str, int]:
     """RAG value -> number of actions, every value present (zero where none), in RAG_ORDER."""
-    from django.db.models import Count
-
     rows = annotate_rag(actions, today).order_by().values("rag").annotate(n=Count("pk"))
-    found = {row["rag"]: row["n"] for row in rows}
-    return {rag.value: found.get(rag.value, 0) for rag in RAG_ORDER}
+    return rag_count_dict((row["rag"], row["n"]) for row in rows)
+
+
+def rag_counts_by(actions: QuerySet, key: str, today: dt.date) -> dict[int, RagCounts]:
+    """RAG counts of ``actions`` grouped by ``key`` (e.g. "plan_id", "lead_post__agency_id"),
+    counted in the database by the one RAG rule, in one query."""
+    rows = annotate_rag(actions, today).order_by().values(key, "rag").annotate(n=Count("pk", distinct=True))
+    grouped: dict[int, RagCounts] = defaultdict(RagCounts)
+    for row in rows:
+        if row[key] is not None:
+            grouped[row[key]].counts[row["rag"]] += row["n"]
+    return grouped
+
+
+def count_by_rag(members: Sequence[QuerySet], keys: Sequence[str] = ()) -> list[dict]:
+    """Count each queryset of actions by ``keys`` and RAG, in one query: a UNION ALL of
+    ``SELECT keys, rag, COUNT(*) FROM (member) GROUP BY keys, rag``, one per member.
+
+    Each member is a queryset annotated by annotate_rag (and with ``keys`` annotated).
+    Counting from the member as a subquery lets the database work out each action's RAG
+    once; grouping on the RAG expression itself works it out for the group and again for
+    the column. Rows are dicts with ``member`` (the member's index), the keys, ``rag``, ``n``.
+    """
+    if not members:
+        return []
+    connection = connections[members[0].db]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(name) for name in (*keys, "rag"))
+    parts, params = [], []
+    for index, member in enumerate(members):
+        sql, member_params = member.order_by().values(*keys, "rag").query.sql_with_params()
+        # Only Django's own compiled SQL and quoted names go into the text; values are params.
+        parts.append(
+            f"SELECT {int(index)} AS {qn('member')}, {columns}, COUNT(*) AS {qn('n')} "  # noqa: S608
+            f"FROM ({sql}) {qn(f'member_{index}')} GROUP BY {columns}"
+        )
+        params.extend(member_params)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from actionplans.choices import PlanStatus
-from actionplans.rag import RAG_ORDER, annotate_rag
+from actionplans.rag import RagCounts, rag_counts_by
 from foundation.forms import MAX_MATCHES
 from partners.models import Agency, Post, PostHolding, User
 from partners.permissions import agencies_visible_to
@@ -47,30 +46,6 @@ def open_plan_actions(user, today: dt.date) -> QuerySet:
 # --- RAG counts ----------------------------------------------------------------------
 
 
-@dataclass
-class RagCounts:
-    """How many actions of each RAG, in the order dashboards and papers list them."""
-
-    counts: dict[str, int] = field(default_factory=lambda: {r.value: 0 for r in RAG_ORDER})
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def nonzero(self) -> list[tuple[str, int]]:
-        return [(rag, n) for rag, n in self.counts.items() if n]
-
-
-def rag_counts_by(actions: QuerySet, key: str, today: dt.date) -> dict[int, RagCounts]:
-    """RAG counts of ``actions`` grouped by ``key`` (e.g. "plan_id", "lead_post__agency_id"),
-    counted in the database by the one RAG rule, in one query."""
-    rows = annotate_rag(actions, today).order_by().values(key, "rag").annotate(n=Count("pk", distinct=True))
-    grouped: dict[int, RagCounts] = defaultdict(RagCounts)
-    for row in rows:
-        if row[key] is not None:
-            grouped[row[key]].counts[row["rag"]] += row["n"]
-    return grouped
 
 
 # --- Agencies ------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from actionplans.models import (
     ProgressUpdate,
     Section,
 )
-from actionplans.rag import RAG_ORDER, annotate_rag
+from actionplans.rag import annotate_rag, rag_count_dict
 from inspections.choices import FindingKind
 from inspections.models import Finding, Inspection, Judgement
 from partners.models import GovernanceBody, PostHolding
@@ -99,8 +99,7 @@ class PlanSnapshot:
     @property
     def rag_counts(self) -> dict[str, int]:
         """RAG value -> number of actions, in RAG_ORDER, from the annotated actions."""
-        found = Counter(action.rag for action in self.actions)
-        return {rag.value: found.get(rag.value, 0) for rag in RAG_ORDER}
+        return rag_count_dict(Counter(action.rag for action in self.actions))
 
     def findings(self, *kinds: str) -> list[Finding]:
         return [f for inspection in self.inspections for f in inspection.findings.all() if f.kind in kinds]

@@ -257,3 +257,38 @@ def test_a_csv_export_and_a_paper_as_at_today_agree():
 
     assert exported == {ref: RAG(rag).label for ref, rag in paper.items()}
     assert exported == {"1.1": "Green", "1.2": "Red"}
+
+
+# --- RAG counts: one shape ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_rag_count_has_the_one_shape():
+    """Counted in one query, by a key, many at once, or from loaded actions: every RAG value, in
+    RAG_ORDER, zero where none, and the same numbers."""
+    from actionplans.rag import (
+        RAG_ORDER,
+        annotate_rag,
+        count_by_rag,
+        rag_count_dict,
+        rag_counts,
+        rag_counts_by,
+    )
+    from reports.selectors import plan_snapshot
+
+    plan = PlanFactory()
+    ActionFactory(plan=plan, status=S.IN_PROGRESS, due_date=TODAY - DAY)  # red
+    ActionFactory(plan=plan, status=S.IN_PROGRESS, due_date=TODAY - 2 * DAY)  # red
+    ActionFactory(plan=plan, status=S.OUTCOME_EVIDENCED, due_date=TODAY - DAY)  # blue
+    ActionFactory(plan=plan, status=S.NOT_STARTED, due_date=TODAY + DAY)  # not rated
+    want = {"red": 2, "amber": 0, "green": 0, "blue": 1, "not_rated": 1}
+    actions = Action.objects.filter(plan=plan)
+
+    assert list(rag_count_dict()) == [rag.value for rag in RAG_ORDER]
+    assert rag_count_dict([("red", 1), ("red", 1), ("blue", 1)]) == {**dict.fromkeys(want, 0), "red": 2, "blue": 1}
+    assert rag_counts(actions, TODAY) == want
+    assert list(rag_counts(actions, TODAY)) == list(want)
+    assert rag_counts_by(actions, "plan_id", TODAY)[plan.pk].counts == want
+    rows = count_by_rag([annotate_rag(actions, TODAY)], ("plan_id",))
+    assert rag_count_dict((row["rag"], row["n"]) for row in rows) == want
+    assert plan_snapshot(plan, as_at=TODAY).rag_counts == want

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +30,7 @@ from django.utils import timezone
 
 from actionplans.choices import RAG, ActionStatus, ReviewCadence
 from actionplans.models import Action, Plan
-from actionplans.rag import RAG_ORDER
+from actionplans.rag import RAG_ORDER, rag_count_dict
 from partners.choices import BodyKind
 from partners.models import GovernanceBody, Meeting
 from reports.choices import ReportFormat, ReportKind
@@ -527,9 +528,7 @@ def build_committee_paper(snapshot: PlanSnapshot, options: dict) -> CommitteePap
     previous, then = None, {}
     if compare_date is not None:
         then = rags_as_at(plan, compare_date, user=options.get("user"))
-        previous = {rag.value: 0 for rag in RAG_ORDER}
-        for value in then.values():
-            previous[value] = previous.get(value, 0) + 1
+        previous = rag_count_dict(Counter(then.values()))
     rows = rag_rows(snapshot.rag_counts, previous)
 
     number = _Numberer()
