@@ -43,11 +43,6 @@ def open_plan_actions(user, today: dt.date) -> QuerySet:
     return actions_for_list(user, today).exclude(plan__status=PlanStatus.CLOSED)
 
 
-# --- RAG counts ----------------------------------------------------------------------
-
-
-
-
 # --- Agencies ------------------------------------------------------------------------
 
 
