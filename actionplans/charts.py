@@ -1,9 +1,9 @@
 """Server-side SVG charts for the dashboards: the RAG trend (stacked columns) and a measure
 against its baseline, target and benchmarks.
 
-The plain RAG bar chart of the papers (``reports.rendering.charts.rag_bar_chart``) is reused
-as it is for the headline counts; these two add what the dashboards need beyond it, with
-its colours and font. Like it, each chart is an ``<svg role="img">`` with a ``<title>`` and
+The plain RAG bar chart (``rag_bar_chart``, drawn with foundation.charts.bar_chart) serves
+the papers and the dashboards' headline counts alike, in the RAG colours defined here; the
+trend and measure charts add what the dashboards need beyond it, with its colours and font. Like it, each chart is an ``<svg role="img">`` with a ``<title>`` and
 a ``<desc>`` that says what it shows in words, text on the marks (counts, values, line
 names), and no JavaScript. Colour is never the only cue: every RAG colour and every line
 carries its name as text, and reference lines differ by dash pattern too. The page puts
@@ -20,9 +20,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-from actionplans.choices import Direction, MeasureUnit
+from actionplans.choices import RAG, Direction, MeasureUnit
 from actionplans.rag import RAG_ORDER
-from reports.rendering.charts import FONT, RAG_COLOURS
+from foundation.charts import FONT, Bar, bar_chart
 
 if TYPE_CHECKING:
     from actionplans.measures import MeasureProgress
@@ -31,6 +31,51 @@ INK = "#0b0c0c"
 MUTED = "#505a5f"
 GRID = "#b1b4b6"
 LINE = "#1d70b8"
+
+# Fill and the text colour that reads on it (at least 4.5:1), per RAG value. The same
+# pairs colour RAG cells in the PDF tables and the Word tables.
+RAG_COLOURS: dict[str, tuple[str, str]] = {
+    RAG.RED: ("#d4351c", "#ffffff"),
+    RAG.AMBER: ("#f47738", "#0b0c0c"),
+    RAG.GREEN: ("#00703c", "#ffffff"),
+    RAG.BLUE: ("#1d70b8", "#ffffff"),
+    RAG.NOT_RATED: ("#dcdcdc", "#0b0c0c"),
+}
+
+
+def _plural(n: int) -> str:
+    return f"{n} action" if n == 1 else f"{n} actions"
+
+
+def rag_description(counts: dict[str, int]) -> str:
+    """The chart in words: "Red: 3 actions (10%); Amber: ..."."""
+    total = sum(counts.values())
+    parts = []
+    for rag in RAG_ORDER:
+        n = counts.get(rag.value, 0)
+        share = f" ({round(100 * n / total)}%)" if total else ""
+        parts.append(f"{rag.label}: {_plural(n)}{share}")
+    return "; ".join(parts) + f". Total: {_plural(total)}."
+
+
+def rag_bar_chart(
+    counts: dict[str, int],
+    *,
+    title: str,
+    description: str | None = None,
+    chart_id: str = "rag-chart",
+    width: int = 520,
+) -> str:
+    """A horizontal bar chart of RAG counts as an accessible ``<svg role="img">`` string, a
+    bar per RAG value in RAG_ORDER, each with its name, count and share.
+
+    WeasyPrint takes a tagged PDF's alternative text from the ``<title>``, so a chart for
+    print should carry the figures in its title (see the committee paper)."""
+    bars = [Bar(rag.value, rag.label, counts.get(rag.value, 0), RAG_COLOURS[rag][0]) for rag in RAG_ORDER]
+    return bar_chart(
+        bars, title=title, description=description or rag_description(counts), chart_id=chart_id, width=width,
+        css_class="rag-chart",
+    )
 
 
 def _svg_open(width: int, height: int, chart_id: str, title: str, description: str, css_class: str) -> list[str]:

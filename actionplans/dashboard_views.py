@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from actionplans import charts, dashboards, measures
+from actionplans.charts import rag_bar_chart
 from actionplans.choices import MeasureUnit
 from actionplans.rag import RAG_ORDER
 from foundation.forms import BritishDateField
 from foundation.web import add_service_errors
-from reports.rendering.charts import rag_bar_chart
 
 # --- Dashboards -------------------------------------------------------------------------------
 

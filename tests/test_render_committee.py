@@ -12,6 +12,7 @@ import pytest
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from actionplans.charts import rag_bar_chart
 from actionplans.choices import RAG
 from actionplans.models import Action
 from actionplans.rag import RAG_ORDER, rag_counts
@@ -19,7 +20,6 @@ from partners.choices import BodyKind
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import ReportJob
 from reports.rendering import build_committee_paper, render_job, render_paper
-from reports.rendering.charts import rag_bar_chart
 from reports.selectors import plan_snapshot
 from tests.factories import GovernanceBodyFactory, MeetingFactory
 from tests.test_render_ofsted_plan import AS_AT, LATE, LATE_WORDS, build_plan, pdf_pages, squash

@@ -28,13 +28,13 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from actionplans.charts import RAG_COLOURS, rag_bar_chart, rag_description
 from actionplans.choices import RAG, ActionStatus, ReviewCadence
 from actionplans.models import Action, Plan
 from actionplans.rag import RAG_ORDER, rag_count_dict
 from partners.choices import BodyKind
 from partners.models import GovernanceBody, Meeting
 from reports.choices import ReportFormat, ReportKind
-from reports.rendering.charts import RAG_COLOURS, rag_bar_chart, rag_description
 from reports.selectors import (
     PlanSnapshot,
     SectionBlock,

@@ -28,6 +28,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from actionplans.charts import RAG_COLOURS
 from actionplans.models import Plan
 from reports.choices import ReportFormat, ReportKind
 from reports.rendering import (
@@ -42,7 +43,6 @@ from reports.rendering import (
     short_date,
     snapshot_for,
 )
-from reports.rendering.charts import RAG_COLOURS
 
 FONT = "Arial"
 INK = RGBColor(0x0B, 0x0C, 0x0C)

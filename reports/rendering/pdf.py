@@ -31,6 +31,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from actionplans.charts import RAG_COLOURS
 from actionplans.models import Plan
 from reports.choices import ReportFormat, ReportKind
 from reports.rendering import (
@@ -43,7 +44,6 @@ from reports.rendering import (
     short_date,
     snapshot_for,
 )
-from reports.rendering.charts import RAG_COLOURS
 
 
 def static_root() -> Path:
