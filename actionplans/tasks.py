@@ -1,17 +1,13 @@
 """Background work for action plans: the dashboards' month-end snapshots. (Notification
 emails are written to the outbox by actionplans.services and sent by partners.tasks.)"""
 
-from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+
+from foundation.tasks import durable_task
 
 
-@shared_task(
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
+@durable_task(
     max_retries=5,
-    acks_late=True,
-    reject_on_worker_lost=True,
     # It counts every live plan as at the month end, like a paper does: a paper's limits.
     soft_time_limit=settings.REPORT_TASK_SOFT_TIME_LIMIT,
     time_limit=settings.REPORT_TASK_TIME_LIMIT,

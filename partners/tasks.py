@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
-
+from foundation.tasks import durable_task
 from partners.email_outbox import (
     MAX_ATTEMPTS,
     DeliveryOutcome,
@@ -18,16 +16,12 @@ from partners.email_outbox import (
 RETRY_FIRST_SECONDS = 60
 
 
-@shared_task(
-    bind=True,
+@durable_task(
     # Acknowledged only once the task returns, and put back if its worker dies: the
     # redelivered message then finds its own claim and marks the email unknown rather
-    # than sending it again (partners.email_outbox).
-    acks_late=True,
-    reject_on_worker_lost=True,
-    # The database gone before the claim commits: nothing was sent, try again.
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
+    # than sending it again (partners.email_outbox). The database gone before the claim
+    # commits: nothing was sent, so it is retried.
+    bind=True,
     max_retries=MAX_ATTEMPTS + 3,
 )
 def send_email_delivery(self, delivery_id: int) -> str:
@@ -40,7 +34,7 @@ def send_email_delivery(self, delivery_id: int) -> str:
     return str(outcome)
 
 
-@shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=True, max_retries=3)
+@durable_task()
 def dispatch_stalled_emails() -> int:
     """Beat, every minute: hand the queue the emails written while it was down."""
     return len(email_deliveries_dispatch_stalled())

@@ -19,10 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from foundation.tasks import durable_task
 from reports.schedules import (
     EmailOutcome,
     schedule_run_cadence,
@@ -44,39 +43,23 @@ def _today(today) -> dt.date:
     return today if isinstance(today, dt.date) else dt.date.fromisoformat(str(today))
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=3,
-)
+@durable_task()
 def run_due_schedules(today: str | dt.date | None = None) -> int:
     """Make the papers whose day has come. Returns how many were requested now."""
     made = schedules_run_due(today=_today(today))
     return len(made)
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=3,
-)
+@durable_task()
 def run_cadence_schedule(schedule_id: int, today: str | dt.date | None = None) -> int | None:
     run = schedule_run_cadence(schedule_id=schedule_id, today=_today(today))
     return run.job_id if run else None
 
 
-@shared_task(
+@durable_task(
     bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
     # It only queues the emails (the outbox's own tasks speak to the mail server and
-    # retry it), so only the database is worth retrying here.
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
+    # retry it), so only the database is worth retrying here, as for every task.
     retry_backoff_max=600,
     max_retries=EMAIL_MAX_WAIT_RETRIES,
 )
@@ -89,13 +72,7 @@ def email_report_job(self, job_id: int) -> str:
     return str(outcome)
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@durable_task(max_retries=5)
 def send_weekly_reminders(today: str | dt.date | None = None) -> int:
     """Queue each lead's weekly reminder in the email outbox, once per ISO week: a second
     beat in the same week, or this task redelivered after its worker died, queues only

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 
+from foundation.tasks import durable_task
 from reports.models import ReportJob
 from reports.services import (
     DISPATCH_GRACE,
@@ -27,20 +26,13 @@ from reports.services import (
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
+@durable_task(
+    # A worker killed mid-render does not lose the job (acks_late): report_job_run is
+    # idempotent, so a redelivered job that had finished is not produced twice. A
+    # renderer's error is recorded on the job; only the database is retried.
     bind=True,
-    # A worker killed mid-render must not lose the job: the message is acknowledged only
-    # once the task returns, and redelivered if the worker dies. report_job_run is
-    # idempotent, so a redelivered job that had finished is not produced twice.
-    acks_late=True,
-    reject_on_worker_lost=True,
-    # Only failures of the database connection are worth retrying; a renderer's error
-    # would fail the same way again and is recorded on the job instead.
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
     retry_backoff_max=300,
     retry_jitter=True,
-    max_retries=3,
     # Longer than other tasks' (CELERY_TASK_*TIME_LIMIT), but bounded: at the soft limit
     # report_job_run marks the job failed, saying why, before the hard limit kills the process.
     soft_time_limit=settings.REPORT_TASK_SOFT_TIME_LIMIT,
@@ -55,12 +47,9 @@ def run_report_job(self, job_id: int) -> str | None:
     return job.status
 
 
-@shared_task(
+@durable_task(
     # A sweep that meets a database that is down is tried again shortly; the next beat
     # would run it a minute later anyway.
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=3,
     # Beat sends one a minute, also while no worker is up: a worker coming back runs the
     # latest, not one for every minute it was away. (Two at once hand a job over twice,
     # which is safe.)
