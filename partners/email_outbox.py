@@ -41,9 +41,9 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from foundation.dispatch import dispatched_note, stalled_dispatch
 from partners.choices import DeliveryStatus
 from partners.models import EmailDelivery
 
@@ -112,7 +112,6 @@ def _message_id_domain() -> str:
 # so an email waiting for its retry is not hurried.
 DISPATCH_GRACE = dt.timedelta(minutes=1)
 REDISPATCH_AFTER = dt.timedelta(hours=2)
-DISPATCH_BATCH = 500
 
 
 def _dispatch(delivery_id: int) -> bool:
@@ -126,7 +125,7 @@ def _dispatch(delivery_id: int) -> bool:
         logger.warning("Outbox: email %s not handed to the queue (%s: %s); the sweep will try again",
                        delivery_id, exc.__class__.__name__, exc)
         return False
-    EmailDelivery.objects.filter(pk=delivery_id).update(dispatched_at=timezone.now())
+    dispatched_note(EmailDelivery, delivery_id)
     return True
 
 
@@ -135,21 +134,11 @@ def email_deliveries_dispatch_stalled(*, now: dt.datetime | None = None) -> list
     they were written), or reached it long ago and never ran. Stops at the first that
     cannot be handed over: the broker is still down, the next sweep tries again. Safe to
     overlap with a live task: the claim lets one send and the other do nothing."""
-    now = now or timezone.now()
-    stalled = list(
-        EmailDelivery.objects.filter(status=DeliveryStatus.PENDING)
-        .filter(
-            Q(dispatched_at__isnull=True, created_at__lte=now - DISPATCH_GRACE)
-            | Q(dispatched_at__lte=now - REDISPATCH_AFTER)
-        )
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:DISPATCH_BATCH]
+    dispatched = stalled_dispatch(
+        EmailDelivery.objects.filter(status=DeliveryStatus.PENDING),
+        created_field="created_at", grace=DISPATCH_GRACE, redispatch_after=REDISPATCH_AFTER,
+        publish=lambda delivery_id: _dispatch(delivery_id), now=now,
     )
-    dispatched = []
-    for delivery_id in stalled:
-        if not _dispatch(delivery_id):
-            break
-        dispatched.append(delivery_id)
     if dispatched:
         logger.info("Outbox: handed %d stalled email(s) to the queue", len(dispatched))
     return dispatched

@@ -22,10 +22,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from foundation.dispatch import DISPATCH_BATCH, dispatched_note, stalled_dispatch
 from reports.choices import JobStatus, ReportFormat, ReportKind, kind_in_sentence
 from reports.models import ReportJob
 from reports.renderers import renderer_for
@@ -39,7 +39,6 @@ DISPATCH_GRACE = dt.timedelta(seconds=5)
 # A job handed to the broker but still queued this long after is handed over again: the
 # broker may have lost it (a Redis restarted without its data). Running a job twice is safe.
 REDISPATCH_AFTER = dt.timedelta(minutes=15)
-DISPATCH_BATCH = 500
 # A job still running this long after its task's hard time limit was killed by the worker.
 OVERRUN_GRACE = dt.timedelta(minutes=2)
 
@@ -120,7 +119,7 @@ def report_job_dispatch(*, job_id: int) -> bool:
                 "and is handed over once the broker answers", job_id, exc.__class__.__name__, exc,
             )
             return False
-    ReportJob.objects.filter(pk=job_id).update(dispatched_at=timezone.now())
+    dispatched_note(ReportJob, job_id)
     return True
 
 
@@ -129,21 +128,11 @@ def report_jobs_dispatch_stalled(*, now: dt.datetime | None = None) -> list[int]
     was down when they were requested) or published long ago and still queued. Stops at
     the first that cannot be published: the broker is still down, the next run tries again.
     Returns the ids handed over."""
-    now = now or timezone.now()
-    stalled = (
-        ReportJob.objects.filter(status=JobStatus.QUEUED)
-        .filter(
-            Q(dispatched_at__isnull=True, requested_at__lte=now - DISPATCH_GRACE)
-            | Q(dispatched_at__lte=now - REDISPATCH_AFTER)
-        )
-        .order_by("requested_at", "pk")
-        .values_list("pk", flat=True)[:DISPATCH_BATCH]
+    dispatched = stalled_dispatch(
+        ReportJob.objects.filter(status=JobStatus.QUEUED),
+        created_field="requested_at", grace=DISPATCH_GRACE, redispatch_after=REDISPATCH_AFTER,
+        publish=lambda job_id: report_job_dispatch(job_id=job_id), now=now,
     )
-    dispatched = []
-    for job_id in list(stalled):
-        if not report_job_dispatch(job_id=job_id):
-            break
-        dispatched.append(job_id)
     if dispatched:
         logger.info("Handed %s stalled report job(s) to the worker: %s", len(dispatched), dispatched)
     return dispatched
