@@ -22,16 +22,10 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from actionplans.choices import ActionStatus
-from actionplans.display import (
-    Labels,
-    date_label,
-    format_cells,
-    path_maker,
-    rag_html,
-    truncate_chars,
-)
+from actionplans.display import Labels, rag_html
 from actionplans.models import Action
 from actionplans.rag import RAG_ORDER
+from foundation.display import date_label, format_cells, path_maker, truncate_chars
 
 
 def _rank(field: str, values) -> Case:

@@ -14,17 +14,11 @@ from django.utils.html import format_html
 from django_tables2 import RequestConfig
 
 from actionplans.choices import RAG
-from actionplans.display import (
-    Labels,
-    date_label,
-    format_cells,
-    path_maker,
-    rag_html,
-    truncate_chars,
-)
+from actionplans.display import Labels, rag_html
 from actionplans.selectors import actions_for_list
 from actionplans.tables import ActionTable, prefetch_for_columns
 from actionplans.templatetags.govuk import rag_tag
+from foundation.display import date_label, format_cells, path_maker, truncate_chars
 from tests.factories import (
     ActionFactory,
     FindingFactory,

@@ -13,7 +13,8 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from actionplans.display import Labels, format_cells, path_maker, truncate_chars
+from actionplans.display import Labels
+from foundation.display import format_cells, path_maker, truncate_chars
 
 register = template.Library()
 
