@@ -1,5 +1,5 @@
 """Directors' dashboards and measure pages. Every object is scoped by the one permission
-rule (partners.permissions): out of scope is a 404; in scope but not allowed to record
+rule (actionplans.access): out of scope is a 404; in scope but not allowed to record
 values is a 403. Each POST validates a form and calls one service in actionplans.measures."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from actionplans import charts, dashboards, measures
+from actionplans import access, charts, dashboards, measures
 from actionplans.charts import rag_bar_chart
 from actionplans.choices import MeasureUnit
 from actionplans.rag import RAG_ORDER
@@ -74,7 +74,7 @@ def measure_detail(request, pk: int):
         "chart": charts.measure_progress_chart(progress),
         "rows": [(v, progress.fmt(v.value), measures.period_label(measure.frequency, v.period_start)) for v in progress.values],
         "history": [(h, progress.fmt(h.value), measures.period_label(measure.frequency, h.period_start)) for h in history],
-        "can_record": measures.can_record_values(request.user, measure),
+        "can_record": access.can_record_measure_value(request.user, measure),
         "today": today,
     }
     return render(request, "actionplans/measure_detail.html", context)
@@ -111,7 +111,7 @@ class MeasureValueForm(forms.Form):
 
 def _scoped_measure_for_recording(request, pk: int):
     measure = measures.measure_for_page(request.user, pk)
-    if not measures.can_record_values(request.user, measure):
+    if not access.can_record_measure_value(request.user, measure):
         raise PermissionDenied
     return measure
 

@@ -58,6 +58,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actionplans import rules
+from actionplans.access import Audience, audience_of, visible_to
 from actionplans.choices import RAG, ActionStatus, Decision, PlanStatus
 from actionplans.filtersets import ActionFilterSet, revised_q
 from actionplans.models import Action, DueDateRevision, Plan, RagSnapshot
@@ -65,9 +66,7 @@ from actionplans.rag import RAG_ORDER, annotate_rag, count_by_rag, rag_count_dic
 from actionplans.rules import OPEN_STATUSES, latest_updates, open_q, overdue_q
 from inspections.choices import FindingKind
 from inspections.models import Finding
-from partners.choices import Role
 from partners.models import PostHolding
-from partners.permissions import is_agency_scoped, plans_visible_to
 
 ACTIONS_TABLE = "actionplans:action_list"
 # The dashboards' due-date figures, in days from today (inclusive): "due soon" (the one window,
@@ -197,7 +196,7 @@ def partnership_plans(user) -> PartnershipPlans:
     """The plans a person may see (one query): the live ones, and whether any other has
     actions they can see (then "all actions" in the table is more than the live plans')."""
     visible = Action.objects.for_user(user).filter(plan=OuterRef("pk"))
-    plans = plans_visible_to(user, Plan.objects.all()).annotate(has_actions=Exists(visible)).order_by("title")
+    plans = visible_to(user, Plan.objects.all()).annotate(has_actions=Exists(visible)).order_by("title")
     live, others = [], False
     for plan in plans:
         if plan.status == PlanStatus.LIVE:
@@ -221,7 +220,7 @@ def plan_for_dashboard(user, slug: str) -> Plan:
     """The plan, if the person may see it; otherwise a 404."""
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(plans_visible_to(user, Plan.objects.all()), slug=slug)
+    return get_object_or_404(visible_to(user, Plan.objects.all()), slug=slug)
 
 
 # --- Headline numbers ----------------------------------------------------------------------
@@ -631,7 +630,7 @@ def findings_at_risk(scope: Scope) -> FindingsAtRisk:
         findings = findings.filter(inspection__plans=scope.plan)
     else:
         # The live plans the person may see: another plan's findings are out of their scope.
-        live = plans_visible_to(scope.user, Plan.objects.filter(status=PlanStatus.LIVE))
+        live = visible_to(scope.user, Plan.objects.filter(status=PlanStatus.LIVE))
         findings = findings.filter(inspection__plans__in=live)
     answering = scope.actions().filter(findings=OuterRef("pk"))
     rows = (
@@ -736,44 +735,6 @@ def rag_as_at(scope: Scope, day: dt.date, live_plans: Iterable[Plan] = ()) -> di
 
 
 # --- Month-end snapshots: whose share of the actions, and the stored counts ------------------
-
-
-@dataclass(frozen=True)
-class _Reader:
-    """Stands in for any person of a role (and agency), so that an audience's actions come
-    from the one permission rule (partners.permissions) rather than a copy of it."""
-
-    role: str
-    agency_id: int | None = None
-    is_authenticated: bool = True
-    is_active: bool = True
-    is_superuser: bool = False
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Whose share of the actions a stored trend counts. The permission rule gives every
-    partnership-wide role every action, and a partner officer the actions their agency leads
-    or supports; so one snapshot serves everyone of a kind: ``agency_id`` None for the
-    partnership-wide roles, an agency's id for its partner officers."""
-
-    agency_id: int | None = None
-
-    def actions(self) -> QuerySet:
-        if self.agency_id is None:
-            reader = _Reader(role=Role.DIRECTOR)
-        else:
-            reader = _Reader(role=Role.PARTNER_OFFICER, agency_id=self.agency_id)
-        return Action.objects.for_user(reader)
-
-
-def audience_of(user) -> Audience | None:
-    """The audience whose snapshots a person's trend reads; None where they see no action."""
-    if not (user and user.is_authenticated and user.is_active):
-        return None
-    if is_agency_scoped(user):
-        return Audience(user.agency_id) if user.agency_id else None
-    return Audience(None)
 
 
 Counts = dict[str, int]

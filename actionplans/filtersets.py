@@ -20,13 +20,13 @@ from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from actionplans.access import visible_to
 from actionplans.choices import ActionStatus
 from actionplans.models import Action, Plan, ProgressUpdate
 from actionplans.rag import RAG_ORDER
 from actionplans.rules import overdue_q
 from actionplans.selectors import actions_for_list
 from partners.models import Agency, PostHolding
-from partners.permissions import plans_visible_to
 
 DATE_HINT = "For example, 31/03/2026"
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
@@ -123,7 +123,7 @@ class ActionFilterSet(django_filters.FilterSet):
         self.today = today or timezone.localdate()
         plans, actions = Plan.objects.all(), Action.objects.all()
         if self.user is not None:
-            plans, actions = plans_visible_to(self.user, plans), actions.for_user(self.user)
+            plans, actions = visible_to(self.user, plans), actions.for_user(self.user)
         involved = Q(Exists(actions.filter(lead_post__agency_id=OuterRef("pk")))) | Q(
             Exists(Action.partner_agencies.through.objects.filter(agency_id=OuterRef("pk"), action__in=actions))
         )

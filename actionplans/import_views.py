@@ -40,6 +40,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl.utils import get_column_letter
 
 from actionplans import plan_selectors, plan_services
+from actionplans.access import can_manage_partnership, can_manage_plan, managed_plans
 from actionplans.choices import PlanStatus
 from actionplans.import_forms import (
     NEW_PLAN,
@@ -63,8 +64,6 @@ from actionplans.importing import (
 from actionplans.importing.columns import find_header
 from actionplans.models import Plan
 from inspections.models import Inspection
-from partners.choices import Role
-from partners.permissions import can_manage_partnership, is_plan_manager
 
 logger = logging.getLogger("actionplans.import")
 
@@ -191,14 +190,6 @@ def _require_importer(user) -> None:
         raise PermissionDenied("Only plan managers and admins import plans.")
 
 
-def _managed_plans(user) -> list[Plan]:
-    """The open plans the person may import into (the same rule as is_plan_manager)."""
-    plans = Plan.objects.exclude(status=PlanStatus.CLOSED).order_by("title")
-    if not (user.is_superuser or user.role == Role.ADMIN):
-        plans = plans.filter(managers=user)
-    return list(plans)
-
-
 def _import_step(view):
     """Signed in, allowed to import, and with an import under way in this session."""
 
@@ -227,7 +218,7 @@ def _target(request, pending: PendingImport) -> tuple[Plan | None, Inspection | 
         plan = Plan.objects.filter(pk=pending.plan_id).first()
         if plan is None:
             raise _Gone("The plan chosen to import into no longer exists. Start again.")
-        if not is_plan_manager(request.user, plan):
+        if not can_manage_plan(request.user, plan):
             raise PermissionDenied("Only the plan's managers import into it.")
     if pending.inspection_id is not None:
         inspection = Inspection.objects.filter(pk=pending.inspection_id).first()
@@ -331,7 +322,7 @@ def plan_import_save(
                 inspections=[inspection] if inspection else [], plan_date=preview.reference_date,
             )
         else:
-            if not is_plan_manager(user, plan):
+            if not can_manage_plan(user, plan):
                 raise PermissionDenied("Only the plan's managers import into it.")
             if plan.status == PlanStatus.CLOSED:
                 raise ValidationError("This plan is closed: it can no longer be changed.")
@@ -372,12 +363,12 @@ def _failure(exc: Exception) -> str:
 @require_http_methods(["GET", "POST"])
 def import_start(request):
     _require_importer(request.user)
-    plans = _managed_plans(request.user)
+    plans = list(managed_plans(request.user, Plan.objects.exclude(status=PlanStatus.CLOSED).order_by("title")))
     initial = {"target": NEW_PLAN}
     wanted = request.GET.get("plan")
     if wanted:
         plan = plan_selectors.visible_plan(request.user, wanted)
-        if not is_plan_manager(request.user, plan):
+        if not can_manage_plan(request.user, plan):
             raise PermissionDenied("Only the plan's managers import into it.")
         if plan.status == PlanStatus.CLOSED:
             raise PermissionDenied("This plan is closed: it can no longer be changed.")

@@ -20,14 +20,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from actionplans.access import can_record_measure_value, visible_to
 from actionplans.choices import Direction, Frequency, MeasureUnit
-from actionplans.models import Action, Measure, MeasureValue, Plan
+from actionplans.models import Measure, MeasureValue, Plan
 from foundation.dates import record_date_problem
-from partners.permissions import can_update_action, is_plan_manager, plans_visible_to
 
 CSV_MAX_BYTES = 512 * 1024
 CSV_MAX_ROWS = 2000
@@ -45,23 +45,12 @@ _GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _COMMAS_AS_DECIMAL = re.compile(r"[+-]?[\d,]*\d(?:\.\d*)?")
 
 
-# --- Scope and permission ----------------------------------------------------------------------
-
-
-def measures_visible_to(user, measures: QuerySet | None = None) -> QuerySet:
-    """Measures of plans the person may see; a measure tied to an action only if they may
-    see that action (the one scoping rule, partners.permissions)."""
-    from django.db.models import Q
-
-    measures = Measure.objects.all() if measures is None else measures
-    plans = plans_visible_to(user, Plan.objects.all())
-    actions = Action.objects.for_user(user)
-    return measures.filter(plan__in=plans).filter(Q(action__isnull=True) | Q(action__in=actions))
+# --- Scope (actionplans.access) -----------------------------------------------------------------
 
 
 def measure_for_page(user, pk: int) -> Measure:
     """A measure with its plan, action and values (oldest first); 404 out of scope."""
-    queryset = measures_visible_to(user).select_related("plan", "action").prefetch_related(
+    queryset = visible_to(user, Measure.objects.all()).select_related("plan", "action").prefetch_related(
         Prefetch("values", queryset=MeasureValue.objects.select_related("recorded_by").order_by("period_start"))
     )
     return get_object_or_404(queryset, pk=pk)
@@ -69,7 +58,7 @@ def measure_for_page(user, pk: int) -> Measure:
 
 def measures_for_plan(user, plan: Plan) -> list[Measure]:
     return list(
-        measures_visible_to(user, Measure.objects.filter(plan=plan))
+        visible_to(user, Measure.objects.filter(plan=plan))
         .select_related("action")
         .prefetch_related(Prefetch("values", queryset=MeasureValue.objects.order_by("period_start")))
         .order_by("name")
@@ -81,13 +70,6 @@ def measure_value_history(measure: Measure) -> list:
     return list(
         MeasureValue.history.filter(measure_id=measure.pk).select_related("history_user").order_by("-history_date")
     )
-
-
-def can_record_values(user, measure: Measure) -> bool:
-    """Whoever may update the measure's action; for a measure of the whole plan, its managers."""
-    if measure.action_id:
-        return can_update_action(user, measure.action)
-    return is_plan_manager(user, measure.plan)
 
 
 # --- Periods and values ----------------------------------------------------------------------
@@ -220,7 +202,7 @@ def measure_value_record(
 ) -> Recorded:
     """Record the value for a period. A period that already has a value is corrected, not
     duplicated; django-simple-history keeps the value it replaced."""
-    if not can_record_values(recorded_by, measure):
+    if not can_record_measure_value(recorded_by, measure):
         raise PermissionDenied("You cannot record values for this measure.")
     period_start = period_start_for(measure.frequency, period_start)
     if problem := record_date_problem(period_start, what="the period", today=timezone.localdate()):
@@ -357,7 +339,7 @@ def parse_values_csv(measure: Measure, text: str) -> CsvPreview:
 
 def measure_values_import(*, measure: Measure, text: str, recorded_by) -> list[Recorded]:
     """Save every row of a CSV, or none: any problem in any row saves nothing."""
-    if not can_record_values(recorded_by, measure):
+    if not can_record_measure_value(recorded_by, measure):
         raise PermissionDenied("You cannot record values for this measure.")
     preview = parse_values_csv(measure, text)
     if preview.has_problems:

@@ -16,12 +16,12 @@ from django import forms
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
+from actionplans.access import PARTNERSHIP_MANAGER_ROLES
 from actionplans.choices import PlanStatus, ReviewCadence
 from actionplans.models import Action, Plan, Section
 from foundation import limits
 from foundation.forms import BritishDateField, SearchPickMixin
 from inspections.models import Finding, Inspection
-from partners.choices import Role
 from partners.models import Agency, GovernanceBody, Post, User
 from partners.selectors import posts_matching
 
@@ -95,7 +95,7 @@ class PlanForm(forms.Form):
                          help_text="Shown on the cover of the written statement of action.")
     managers = ManagerChoiceField(
         label="Plan managers",
-        queryset=User.objects.filter(role__in=[Role.PLAN_MANAGER, Role.ADMIN], is_active=True)
+        queryset=User.objects.filter(role__in=PARTNERSHIP_MANAGER_ROLES, is_active=True)
         .select_related("agency").order_by("full_name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,

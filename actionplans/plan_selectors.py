@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 
+from actionplans.access import can_manage_plan, visible_to
 from actionplans.choices import PlanStatus
 from actionplans.models import Action, BoardSignOff, PartnerSignOff, Plan, Section
 from actionplans.rag import RagCounts, rag_counts_by
 from actionplans.selectors import actions_for_list
 from partners.models import Meeting, PostHolding
-from partners.permissions import is_plan_manager, plans_visible_to
 
 
 def _next_meeting_id(today: dt.date):
@@ -46,7 +46,7 @@ def plans_for_list(user, today: dt.date) -> list[PlanRow]:
     of the actions the person may see in each, and the next meeting each reports to.
     Four queries however many plans and actions there are."""
     plans = list(
-        plans_visible_to(user, Plan.objects.all())
+        visible_to(user, Plan.objects.all())
         .select_related("monitoring_body")
         .prefetch_related("inspections")
         .annotate(next_meeting_id=_next_meeting_id(today))
@@ -59,7 +59,7 @@ def plans_for_list(user, today: dt.date) -> list[PlanRow]:
 
 def visible_plan(user, slug: str) -> Plan:
     """A plan by its slug if the person may see it; 404 otherwise."""
-    return get_object_or_404(plans_visible_to(user, Plan.objects.all()), slug=slug)
+    return get_object_or_404(visible_to(user, Plan.objects.all()), slug=slug)
 
 
 @dataclass
@@ -131,14 +131,14 @@ def plan_for_page(user, slug: str, today: dt.date) -> PlanPage:
     holders, and the date of the last update (rows of :func:`_action_rows`). Sections with
     no action the person may see are left out, except for the plan's managers, who build
     them. 404 if the plan is out of the person's scope."""
-    plans = plans_visible_to(user, Plan.objects.all()).select_related("monitoring_body").prefetch_related(
+    plans = visible_to(user, Plan.objects.all()).select_related("monitoring_body").prefetch_related(
         "inspections",
         "managers",
         Prefetch("partner_sign_offs", queryset=PartnerSignOff.objects.select_related("agency")),
         Prefetch("board_sign_offs", queryset=BoardSignOff.objects.select_related("body")),
     )
     plan = get_object_or_404(plans.annotate(next_meeting_id=_next_meeting_id(today)), slug=slug)
-    managed = is_plan_manager(user, plan)
+    managed = can_manage_plan(user, plan)
     actions = list(actions_for_list(user, today).filter(plan=plan).order_by("order", "id").values(*_ROW_FIELDS))
     rows = _action_rows(actions, today)
     sections = list(plan.sections.order_by("order", "id"))

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from actionplans import services
+from actionplans.access import can_edit_action, can_manage_partnership, can_manage_plan
 from actionplans.choices import PlanStatus, ReviewCadence
 from actionplans.models import (
     Action,
@@ -30,7 +31,6 @@ from actionplans.models import (
     Section,
 )
 from partners.models import Agency, GovernanceBody, Post, User
-from partners.permissions import can_edit_action, can_manage_partnership, is_plan_manager
 
 # A plan moves forward one step at a time, never back.
 STATUS_ORDER = [PlanStatus.DRAFT, PlanStatus.APPROVED, PlanStatus.SUBMITTED, PlanStatus.LIVE, PlanStatus.CLOSED]
@@ -45,7 +45,7 @@ RESERVED_SLUGS = {"new"}
 
 
 def _require_manager(user, plan: Plan) -> None:
-    if not is_plan_manager(user, plan):
+    if not can_manage_plan(user, plan):
         raise PermissionDenied("Only the plan's managers change the plan.")
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actionplans import plan_selectors, plan_services
+from actionplans.access import can_manage_partnership, can_manage_plan
 from actionplans.choices import PlanStatus
 from actionplans.models import Plan, Section
 from actionplans.plan_forms import (
@@ -29,13 +30,12 @@ from actionplans.plan_forms import (
 )
 from actionplans.services import StaleEdit
 from foundation.web import add_service_errors
-from partners.permissions import can_manage_partnership, is_plan_manager
 
 
 def _managed_plan(request, slug: str) -> Plan:
     """The plan, if in the person's scope (else 404) and managed by them (else 403)."""
     plan = plan_selectors.visible_plan(request.user, slug)
-    if not is_plan_manager(request.user, plan):
+    if not can_manage_plan(request.user, plan):
         raise PermissionDenied("Only the plan's managers change the plan.")
     return plan
 

@@ -26,13 +26,12 @@ from django.db.models import Prefetch, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from actionplans import rules
+from actionplans import access, rules
 from actionplans.choices import PlanStatus
 from actionplans.models import Action
 from actionplans.rules import COMPLETE_STATUSES
 from partners.email_outbox import OutgoingEmail, email_enqueue
 from partners.models import PostHolding, User
-from partners.permissions import is_agency_scoped
 
 REMINDED_PLAN_STATUSES = (PlanStatus.APPROVED, PlanStatus.SUBMITTED, PlanStatus.LIVE)
 
@@ -72,17 +71,6 @@ def _group(action: Action, today: dt.date) -> str | None:
     return None
 
 
-def _may_see(person: User, action: Action) -> bool:
-    """partners.permissions.actions_visible_to, on the prefetched rows: a partner officer is
-    told only of actions their agency leads or supports."""
-    if not is_agency_scoped(person):
-        return True
-    if person.agency_id is None:
-        return False
-    lead_agency = action.lead_post.agency_id if action.lead_post_id else None
-    return lead_agency == person.agency_id or any(a.pk == person.agency_id for a in action.partner_agencies.all())
-
-
 def _can_be_emailed(person: User) -> bool:
     # People recorded as post holders without an account (has no usable password) are
     # not emailed, as in actionplans.notifications.
@@ -117,7 +105,10 @@ def reminders_for(today: dt.date) -> list[Reminder]:
         if action.lead_post_id:
             people.update({h.person_id: h.person for h in action.lead_post.current_holdings})
         for person in people.values():
-            if not (_can_be_emailed(person) and _may_see(person, action)):
+            if not _can_be_emailed(person):
+                continue
+            audience = access.audience_of(person)
+            if audience is None or not audience.sees(action):
                 continue
             reminder = reminders.setdefault(person.pk, Reminder(person=person))
             getattr(reminder, group).append(action)

@@ -10,7 +10,7 @@ from itertools import chain
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from actionplans import rules
+from actionplans import access, rules
 from actionplans.models import (
     Action,
     ActionLink,
@@ -26,7 +26,6 @@ from actionplans.rag import annotate_rag
 from actionplans.rules import COMPLETE_STATUSES, latest_updates, open_q
 from inspections.models import Finding
 from partners.models import PostHolding
-from partners.permissions import plans_visible_to
 
 
 def actions_for_list(user, today: dt.date) -> QuerySet:
@@ -175,7 +174,7 @@ def _short(value, limit: int = 80) -> str:
 
 
 def plans_for_list(user) -> QuerySet:
-    return plans_visible_to(user, Plan.objects.all()).order_by("-plan_date")
+    return access.visible_to(user, Plan.objects.all()).order_by("-plan_date")
 
 
 def plan_for_page(user, slug: str, today: dt.date) -> tuple[Plan, list[Action]]:
@@ -194,11 +193,9 @@ def waiting_for(user, today: dt.date) -> list[WaitingItem]:
     """What awaits a person on their home page: decisions for managers, overdue work for leads."""
     from django.urls import reverse
 
-    from partners.choices import Role
-
     items: list[WaitingItem] = []
-    if user.role in (Role.PLAN_MANAGER, Role.ADMIN) or user.is_superuser:
-        managed = Action.objects.filter(plan__managers=user) if not user.is_superuser else Action.objects.all()
+    if access.can_manage_partnership(user):
+        managed = Action.objects.filter(plan__in=access.managed_plans(user))
         revisions = (
             DueDateRevision.objects.filter(action__in=managed, decision="pending")
             # Four eyes (services.revision_own_request_refusal): not one they asked for.
@@ -222,7 +219,7 @@ def waiting_for(user, today: dt.date) -> list[WaitingItem]:
                 f"Sign off {update.action.reference}: {update.get_status_display().lower()} says {update.author_display}",
                 reverse("actionplans:sign_off", args=[update.action_id]),
             ))
-    if user.role in (Role.OFFICER, Role.PARTNER_OFFICER, Role.PLAN_MANAGER):
+    if access.can_update_actions(user):
         mine = my_actions(user, today)
         if mine.overdue:
             items.append(WaitingItem(f"{len(mine.overdue)} of your actions are overdue", reverse("actionplans:my_actions") + "#overdue"))

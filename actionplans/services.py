@@ -18,6 +18,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from actionplans.access import (
+    can_decide_revision,
+    can_edit_action,
+    can_manage_plan,
+    can_reopen_action,
+    can_sign_off,
+    can_update_action,
+)
 from actionplans.choices import RAG, ActionStatus, Decision, EvidenceKind, ReviewState, SignOffStage
 from actionplans.models import (
     Action,
@@ -27,14 +35,6 @@ from actionplans.models import (
     ProgressUpdate,
 )
 from foundation.dates import record_date_problem
-from partners.permissions import (
-    can_decide_revision,
-    can_edit_action,
-    can_reopen_action,
-    can_sign_off,
-    can_update_action,
-    is_plan_manager,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +251,7 @@ def progress_update_create(
                 narrative=narrative.strip(),
                 proposed_rag=proposed_rag,
                 status=status,
-                review_state=ReviewState.APPROVED if is_plan_manager(author, action.plan) else ReviewState.SUBMITTED,
+                review_state=ReviewState.APPROVED if can_manage_plan(author, action.plan) else ReviewState.SUBMITTED,
             )
             update.full_clean()
             update.save()
@@ -274,7 +274,7 @@ def progress_update_create(
 
 
 def progress_update_review(*, update: ProgressUpdate, reviewer, approve: bool) -> ProgressUpdate:
-    if not is_plan_manager(reviewer, update.action.plan):
+    if not can_manage_plan(reviewer, update.action.plan):
         raise PermissionDenied("Only the plan's managers review updates.")
     with transaction.atomic():
         update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
@@ -358,7 +358,7 @@ def action_sign_off(*, action: Action, stage: str, signed_by, note: str = "") ->
     """Sign off delivery, or the evidenced outcome, of an action.
 
     Needs at least one piece of evidence and a manager of the action's plan, a director or
-    an admin (partners.permissions.can_sign_off) who is not the lead (not a holder of the
+    an admin (actionplans.access.can_sign_off) who is not the lead (not a holder of the
     lead post, nor a delegate). Outcome evidenced needs delivery signed off first. A
     sign-off withdrawn by :func:`action_reopen` no longer counts.
     """
@@ -407,7 +407,7 @@ def action_update(*, action: Action, editor, expected_version: int | None, **fie
 def action_reopen(*, action: Action, reopened_by, reason: str) -> Action:
     """Take a signed-off (delivered or complete) action back to in progress, for a reason.
 
-    Only a manager of the action's plan may (partners.permissions.can_reopen_action). Each
+    Only a manager of the action's plan may (actionplans.access.can_reopen_action). Each
     sign-off in force is withdrawn, not deleted: it keeps who signed it, and gains who
     withdrew it, when and why, so the action page and its change history show both. The
     action can then be updated and signed off again.

@@ -1,5 +1,5 @@
 """Pages for action plans. Each view scopes its objects with the one permission rule
-(partners.permissions) so anything out of scope is a 404, and each POST validates a form
+(actionplans.access) so anything out of scope is a 404, and each POST validates a form
 and calls exactly one service."""
 
 from __future__ import annotations
@@ -12,6 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from actionplans import selectors, services
+from actionplans.access import (
+    can_decide_revision,
+    can_reopen_action,
+    can_sign_off,
+    can_update_action,
+)
 from actionplans.forms import (
     ProgressUpdateForm,
     ReopenForm,
@@ -22,12 +28,6 @@ from actionplans.forms import (
 from actionplans.models import Action, DueDateRevision, Evidence
 from foundation.uploads import UploadRejected, safe_download_name
 from foundation.web import add_service_errors, private_file_response
-from partners.permissions import (
-    can_decide_revision,
-    can_reopen_action,
-    can_sign_off,
-    can_update_action,
-)
 
 
 def _scoped_action(request, pk: int) -> Action:

@@ -1,20 +1,20 @@
 """The service navigation: one list, shown on every page, filtered to what exists and to
-what the signed-in person's role may open."""
+what the signed-in person may open (actionplans.access)."""
 
 from django.urls import NoReverseMatch, reverse
 
-from partners.choices import Role
+from actionplans import access
 
-# (label, url name, roles that see it; None = everyone signed in)
+# (label, url name, who sees it: a predicate of actionplans.access; None = everyone signed in)
 NAVIGATION = [
-    ("My actions", "actionplans:my_actions", {Role.OFFICER, Role.PARTNER_OFFICER, Role.PLAN_MANAGER, Role.ADMIN}),
+    ("My actions", "actionplans:my_actions", access.can_update_actions),
     ("Dashboard", "actionplans:dashboard", None),
     ("Plans", "actionplans:plan_list", None),
     ("Actions", "actionplans:action_list", None),
     ("Inspections", "inspections:inspection_list", None),
     ("Agencies", "partners:agency_list", None),
     ("Reports", "reports:job_list", None),
-    ("Import a plan", "actionplans:import_start", {Role.PLAN_MANAGER, Role.ADMIN}),
+    ("Import a plan", "actionplans:import_start", access.can_manage_partnership),
 ]
 
 
@@ -23,8 +23,8 @@ def navigation(request) -> dict:
     if not (user and user.is_authenticated):
         return {"navigation": []}
     items = []
-    for label, url_name, roles in NAVIGATION:
-        if roles is not None and user.role not in roles and not user.is_superuser:
+    for label, url_name, may_open in NAVIGATION:
+        if may_open is not None and not may_open(user):
             continue
         try:
             url = reverse(url_name)

@@ -17,12 +17,11 @@ from functools import cached_property
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 
+from actionplans.access import is_agency_scoped, managed_plans, visible_to
 from actionplans.models import Action, Plan
 from actionplans.rag import annotate_rag
 from inspections.choices import FindingKind
 from inspections.models import Finding, Inspection
-from partners.choices import Role
-from partners.permissions import inspections_visible_to, is_agency_scoped, plans_visible_to
 from partners.workdays import working_days_between
 
 
@@ -56,7 +55,7 @@ def wsoa_countdown(inspection: Inspection, today: dt.date) -> WsoaCountdown | No
 def inspections_for_list(user, today: dt.date) -> list[Inspection]:
     """Inspections a person may see, newest first, with counts and the WSoA countdown."""
     rows = list(
-        inspections_visible_to(user, Inspection.objects.all())
+        visible_to(user, Inspection.objects.all())
         .annotate(finding_count=Count("findings", distinct=True))
         .order_by("-published_on", "-onsite_from", "title")
     )
@@ -67,7 +66,7 @@ def inspections_for_list(user, today: dt.date) -> list[Inspection]:
 
 def inspection_for_user(user, pk: int) -> Inspection:
     """One inspection, or a 404 when it is out of the person's scope."""
-    return get_object_or_404(inspections_visible_to(user, Inspection.objects.all()), pk=pk)
+    return get_object_or_404(visible_to(user, Inspection.objects.all()), pk=pk)
 
 
 @dataclass(frozen=True)
@@ -99,12 +98,12 @@ class InspectionPage:
 def inspection_for_page(user, pk: int, today: dt.date) -> InspectionPage:
     """Everything the inspection page shows, in a fixed number of queries."""
     inspection = get_object_or_404(
-        inspections_visible_to(user, Inspection.objects.all()).prefetch_related(
+        visible_to(user, Inspection.objects.all()).prefetch_related(
             "judgements",
             Prefetch("findings", queryset=Finding.objects.order_by("order", "id")),
             Prefetch(
                 "plans",
-                queryset=plans_visible_to(user, Plan.objects.all()).order_by("-plan_date", "title"),
+                queryset=visible_to(user, Plan.objects.all()).order_by("-plan_date", "title"),
                 to_attr="visible_plans",
             ),
         ),
@@ -208,24 +207,19 @@ def finding_coverage(user, inspection: Inspection, today: dt.date) -> Coverage:
 
 def finding_for_user(user, pk: int) -> Finding:
     """A finding, or a 404 when its inspection is out of the person's scope."""
-    visible = inspections_visible_to(user, Inspection.objects.all())
+    visible = visible_to(user, Inspection.objects.all())
     return get_object_or_404(Finding.objects.filter(inspection__in=visible).select_related("inspection"), pk=pk)
 
 
-def plans_managed_by(user, inspection: Inspection) -> list[Plan]:
-    """Plans whose actions the person may link to findings, the plans answering this
-    inspection first. The queryset form of ``is_plan_manager`` (administrators manage
-    every plan, a plan manager the plans that name them); the service checks it again."""
-    if not (user and user.is_authenticated and user.is_active):
-        return []
-    plans = Plan.objects.all()
-    if not (user.is_superuser or user.role == Role.ADMIN):
-        if user.role != Role.PLAN_MANAGER:
-            return []
-        plans = plans.filter(managers=user)
+def plans_for_linking(user, inspection: Inspection) -> list[Plan]:
+    """Plans whose actions the person may link to findings (the plans they manage,
+    actionplans.access.managed_plans), the plans answering this inspection first; the
+    service checks it again."""
     answering = Plan.objects.filter(pk=OuterRef("pk"), inspections=inspection)
     return list(
-        plans.annotate(answers_inspection=Exists(answering)).order_by("-answers_inspection", "-plan_date", "title")
+        managed_plans(user)
+        .annotate(answers_inspection=Exists(answering))
+        .order_by("-answers_inspection", "-plan_date", "title")
     )
 
 

@@ -4,7 +4,7 @@ command call these same functions: each checks who may do it, validates every ro
 
 Who may record inspections: plan managers and administrators (``can_manage_partnership``).
 Who may say which actions answer a finding: the managers of the action's plan
-(``partners.permissions.is_plan_manager``).
+(``actionplans.access.can_manage_plan``).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from actionplans.access import can_manage_partnership, can_manage_plan
 from actionplans.models import Action, Plan
 from inspections.models import Finding, Inspection, Judgement
 from inspections.parsing import ParsedFinding, normalise_text
-from partners.permissions import can_manage_partnership, is_plan_manager
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ def finding_actions_link(*, finding: Finding, linked_by, plan: Plan, actions: It
     Only the plan's managers may do this. Linking the first action of a plan to a finding
     records that the plan answers the finding's inspection.
     """
-    if not is_plan_manager(linked_by, plan):
+    if not can_manage_plan(linked_by, plan):
         raise PermissionDenied("Only the plan's managers can say which of its actions answer a finding.")
     chosen = list(actions)
     strays = [a.reference for a in chosen if a.plan_id != plan.pk]

@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
+from actionplans.access import can_manage_partnership, can_manage_plan
 from actionplans.models import Plan
 from foundation.uploads import UploadRejected, safe_download_name
 from foundation.web import add_service_errors, private_file_response
 from inspections import selectors, services
 from inspections.forms import FindingActionsForm, FindingForm, FindingsPasteForm, InspectionForm
-from partners.permissions import can_manage_partnership, is_plan_manager
 
 
 def _require_recorder(user) -> None:
@@ -214,12 +214,12 @@ def finding_actions(request, pk: int):
     today = timezone.localdate()
     finding = selectors.finding_for_user(request.user, pk)
     _require_recorder(request.user)
-    plans = selectors.plans_managed_by(request.user, finding.inspection)
+    plans = selectors.plans_for_linking(request.user, finding.inspection)
     chosen_slug = request.POST.get("plan") or request.GET.get("plan")
     plan = None
     if chosen_slug:
         plan = get_object_or_404(Plan.objects.all(), slug=chosen_slug)
-        if not is_plan_manager(request.user, plan):
+        if not can_manage_plan(request.user, plan):
             raise PermissionDenied("Only the plan's managers can say which of its actions answer a finding.")
     elif plans:
         plan = plans[0]

@@ -13,7 +13,7 @@ class Sector(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    """What a person does in the product; scope is decided by partners.permissions."""
+    """What a person does in the product; scope is decided by actionplans.access."""
 
     OFFICER = "officer", "Action lead / officer"
     PARTNER_OFFICER = "partner_officer", "Partner agency officer"

@@ -1,7 +1,7 @@
 """Reads of the partnership that cross relations: agencies with their posts, people and
 the actions they lead or support, and the searches that stand in for long dropdowns.
 
-Every list is scoped by the one rule in partners.permissions: the actions are
+Every list is scoped by the one rule in actionplans.access: the actions are
 ``Action.objects.for_user(user)``, and a partner officer sees their own agency plus the
 agencies that lead or support an action they can see. Anything else is a 404.
 """
@@ -16,11 +16,11 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from actionplans.access import visible_to
 from actionplans.choices import PlanStatus
 from actionplans.rag import RagCounts, rag_counts_by
 from foundation.forms import MAX_MATCHES
 from partners.models import Agency, Post, PostHolding, User
-from partners.permissions import agencies_visible_to
 
 # --- Scope ---------------------------------------------------------------------------
 
@@ -29,11 +29,6 @@ def _all_actions():
     from actionplans.models import Action
 
     return Action.objects.all()
-
-
-def posts_visible_to(user, posts: QuerySet | None = None) -> QuerySet:
-    posts = Post.objects.all() if posts is None else posts
-    return posts.filter(agency__in=agencies_visible_to(user, Agency.objects.all()))
 
 
 def open_plan_actions(user, today: dt.date) -> QuerySet:
@@ -59,7 +54,7 @@ def agencies_for_list(user, today: dt.date) -> list[AgencyRow]:
     posts = Post.objects.filter(agency=OuterRef("pk"), is_active=True)
     people = User.objects.filter(agency=OuterRef("pk"), is_active=True)
     agencies = (
-        agencies_visible_to(user, Agency.objects.all())
+        visible_to(user, Agency.objects.all())
         .annotate(
             post_count=_count_subquery(posts),
             people_count=_count_subquery(people),
@@ -97,7 +92,7 @@ class AgencyPage:
 def agency_for_page(user, pk: int, today: dt.date) -> AgencyPage:
     """An agency with its posts (and who holds them now), its people (and the posts they
     hold), and the actions it leads or supports; a fixed number of queries; 404 out of scope."""
-    agency = get_object_or_404(agencies_visible_to(user, Agency.objects.all()), pk=pk)
+    agency = get_object_or_404(visible_to(user, Agency.objects.all()), pk=pk)
     current = PostHolding.objects.current(today)
     posts = list(
         agency.posts.filter(is_active=True)
@@ -151,7 +146,7 @@ class PostPage:
 
 def post_for_page(user, pk: int, today: dt.date) -> PostPage:
     """A post, the history of who held it when, and the actions it leads; 404 out of scope."""
-    post = get_object_or_404(posts_visible_to(user).select_related("agency"), pk=pk)
+    post = get_object_or_404(visible_to(user, Post.objects.all()).select_related("agency"), pk=pk)
     holdings = list(post.holdings.select_related("person__agency").order_by("-started_on", "-id"))
     current_ids = set(PostHolding.objects.current(today).filter(post=post).values_list("pk", flat=True))
     actions = list(open_plan_actions(user, today).filter(lead_post=post).order_by("plan__title", "order", "id"))
@@ -169,7 +164,7 @@ def post_for_page(user, pk: int, today: dt.date) -> PostPage:
 
 def post_for_change(user, pk: int) -> Post:
     """The post whose holder is to change; 404 out of scope (the service checks the role)."""
-    return get_object_or_404(posts_visible_to(user).select_related("agency"), pk=pk)
+    return get_object_or_404(visible_to(user, Post.objects.all()).select_related("agency"), pk=pk)
 
 
 # --- Searches that stand in for long dropdowns ------------------------------------------

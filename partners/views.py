@@ -5,10 +5,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from actionplans.access import can_manage_partnership
 from actionplans.selectors import plans_for_list, waiting_for
 from foundation.web import add_service_errors
 from partners.forms import PostHolderForm
-from partners.permissions import can_manage_partnership
 from partners.selectors import agencies_for_list, agency_for_page, post_for_change, post_for_page
 from partners.services import post_holder_change
 
@@ -32,7 +32,7 @@ def privacy(request):
 
 
 # --- Agencies and posts ----------------------------------------------------------------
-# Every list is scoped by partners.permissions: an agency or post out of scope is a 404;
+# Every list is scoped by actionplans.access: an agency or post out of scope is a 404;
 # changing who holds a post is for plan managers and administrators (otherwise a 403).
 
 

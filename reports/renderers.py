@@ -6,7 +6,7 @@ the job is requested (reports.services.report_job_create), so a clerk never wait
 paper that cannot be made. Add a renderer with the :func:`register` decorator.
 
 A renderer reads the plan "as at" the job's date (today when blank), applies the
-requester's scope (partners.permissions) and the RAG rule (actionplans.rag), and keeps its
+requester's scope (actionplans.access) and the RAG rule (actionplans.rag), and keeps its
 query count flat whatever the number of actions.
 """
 
@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from actionplans import rules
+from actionplans.access import visible_to
 from actionplans.rag import annotate_rag
-from partners.permissions import actions_visible_to
 from reports.choices import ReportFormat, ReportKind
 from reports.rendering import Rendered
 
@@ -66,7 +66,7 @@ def plan_actions(job: ReportJob):
     if job.requested_by_id is not None:
         # A paper shows no more than its requester may see; scheduled jobs (no requester)
         # are partnership papers and show the whole plan.
-        actions = actions_visible_to(job.requested_by, actions)
+        actions = visible_to(job.requested_by, actions)
     # Live for today, from the history of the day for a past date: the one as-at rule, as the papers.
     actions = annotate_rag(actions, job_date(job), as_at_history=rules.reads_history(job.as_at))
     return (

@@ -1,7 +1,7 @@
 """Reports pages: the archive of papers, requesting one, following it to "done" and
 downloading it, and the schedules that make papers before meetings.
 
-Every page scopes by the one rule (partners.permissions.plans_visible_to): a paper or
+Every page scopes by the one rule (actionplans.access.visible_to): a paper or
 schedule of a plan outside a person's scope is a 404. Within scope, anyone signed in reads
 the archive and downloads its papers, except partner officers: a paper covers every
 action of its plan, and they see only their agency's; only clerks, directors, plan managers and admins
@@ -24,17 +24,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
+from actionplans.access import can_request_reports, is_agency_scoped, visible_to
 from actionplans.models import Plan
 from foundation.uploads import safe_download_name
 from foundation.web import add_service_errors, private_file_response
 from partners.email_outbox import deliveries_with_prefix
 from partners.models import GovernanceBody
-from partners.permissions import (
-    can_request_reports,
-    is_agency_scoped,
-    plans_visible_to,
-    report_jobs_visible_to,
-)
 from reports import schedules
 from reports.choices import JobStatus
 from reports.forms import PARAMETER_LABELS, ReportJobForm, ScheduleForm
@@ -52,12 +47,12 @@ POLL_SECONDS = 2
 
 
 def _visible_plans(user) -> QuerySet:
-    return plans_visible_to(user, Plan.objects.all())
+    return visible_to(user, Plan.objects.all())
 
 
 def _jobs_for(user) -> QuerySet:
     return (
-        report_jobs_visible_to(user, ReportJob.objects.all())
+        visible_to(user, ReportJob.objects.all())
         # A paper made by a schedule has no requester: its run names the schedule.
         .select_related("plan", "body", "meeting__body", "requested_by", "scheduled_run__schedule__body")
     )
@@ -213,7 +208,7 @@ def job_download(request, pk: int):
 
 
 def _schedules_for(user) -> QuerySet:
-    return ReportSchedule.objects.filter(plan__in=_visible_plans(user)).select_related("plan", "body", "created_by")
+    return visible_to(user, ReportSchedule.objects.all()).select_related("plan", "body", "created_by")
 
 
 def _visible_schedule(request, pk: int) -> ReportSchedule:

@@ -15,7 +15,7 @@ How it works:
   updates, evidence files and links, date revisions, measures and values, sign-offs,
   papers with stored files, schedules, an import under way). Whatever the agency-scoped
   people must not see carries a marker (``ZQ...``) and the roles allowed to see it; the
-  rule is written out here from the domain (docs/domain.md, partners/permissions.py's
+  rule is written out here from the domain (docs/domain.md, actionplans/access.py's
   docstring), not by calling the permission functions, so the test does not just agree
   with the code it checks.
 - Each case says which roles see its object (else 404), which roles the page lets in

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from actionplans.access import visible_to
 from actionplans.choices import ActionStatus, Decision
 from actionplans.models import (
     Action,
@@ -28,7 +29,6 @@ from actionplans.models import (
 from actionplans.rag import rag_counts
 from inspections.models import Finding, Inspection
 from partners.models import GovernanceBody, Meeting, PostHolding, User
-from partners.permissions import actions_visible_to
 
 DEMO_LOGINS = {
     "officer@demo.example": "officer",
@@ -267,7 +267,7 @@ class TestTheDemoPartnership:
 
     def test_partner_officer_sees_only_the_actions_of_their_agency(self, db, demo):
         partner = User.objects.get(email="partner@demo.example")
-        visible = actions_visible_to(partner, Action.objects.filter(plan=demo)).count()
+        visible = visible_to(partner, Action.objects.filter(plan=demo)).count()
         assert 0 < visible < 24
 
 

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans import measures
+from actionplans import access, measures
 from actionplans.choices import Direction, Frequency, MeasureUnit
 from actionplans.models import MeasureValue
 from tests.factories import (
@@ -121,15 +121,15 @@ def test_impossible_values_are_refused(unit, raw, message):
 
 
 def test_who_may_record_values(measure, officer, plan_manager, director, partner_officer, plan):
-    assert measures.can_record_values(officer, measure)  # holds the action's lead post
-    assert measures.can_record_values(plan_manager, measure)
-    assert not measures.can_record_values(director, measure)  # reads dashboards; does not record
-    assert not measures.can_record_values(partner_officer, measure)
+    assert access.can_record_measure_value(officer, measure)  # holds the action's lead post
+    assert access.can_record_measure_value(plan_manager, measure)
+    assert not access.can_record_measure_value(director, measure)  # reads dashboards; does not record
+    assert not access.can_record_measure_value(partner_officer, measure)
     with pytest.raises(PermissionDenied):
         measures.measure_value_record(measure=measure, period_start=dt.date(2020, 1, 1), value=Decimal(1), recorded_by=director)
     plan_wide = MeasureFactory(plan=plan, action=None)
-    assert measures.can_record_values(plan_manager, plan_wide)
-    assert not measures.can_record_values(officer, plan_wide)
+    assert access.can_record_measure_value(plan_manager, plan_wide)
+    assert not access.can_record_measure_value(officer, plan_wide)
 
 
 def test_a_period_in_the_future_is_refused(measure, officer, today):

@@ -217,7 +217,7 @@ def test_a_manager_of_another_plan_cannot_edit_its_action(action, other_manager,
 
 def test_the_permission_predicates_are_one_rule(action, plan_manager, other_manager, director, officer,
                                                 partner_officer, admin_user):
-    from partners.permissions import (
+    from actionplans.access import (
         can_decide_revision,
         can_edit_action,
         can_reopen_action,

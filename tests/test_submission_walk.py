@@ -16,7 +16,7 @@ form that a refused person fills in properly. Here:
   not, partner officers of the agency that leads the action, of one that only supports it,
   and of an unrelated agency, the plan's manager and the manager of ANOTHER plan (a draft),
   a director, a clerk, a board member and an administrator.
-- Each entry says, from the rules (partners/permissions.py's docstring and README "Using
+- Each entry says, from the rules (actionplans/access.py's docstring and README "Using
   it"), who finds the object (else 404) and who may make the change (else 403). Those who
   may get a redirect and the change is in the database; the others get their 404 or 403
   and not one row of ours, nor of the change histories, moves. The sets are written out
