@@ -33,6 +33,8 @@ def _dashboard_context(board: dashboards.Dashboard, whose: str) -> dict:
         "board": board,
         "today": board.scope.today,
         "rag_order": RAG_ORDER,
+        # "your agency leads or supports": the counts are their agency's share (actionplans.access)
+        "agency_scoped": access.is_agency_scoped(board.scope.user),
         "rag_chart": rag_bar_chart(
             board.summary.rag_counts, title=f"RAG ratings of {whose} actions today", chart_id="rag-now", width=450
         ),

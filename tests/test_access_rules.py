@@ -129,7 +129,7 @@ VISIBLE = [
 
 @pytest.mark.parametrize(("model", "every", "police_sees", "unrelated_sees"), VISIBLE, ids=lambda v: getattr(v, "__name__", ""))
 def test_visible_to_as_every_role(world, model, every, police_sees, unrelated_sees):
-    expected = {key: every for key in WIDE}
+    expected = dict.fromkeys(WIDE, every)
     expected |= {key: [] for key in NOBODY}
     expected["partner officer (police)"] = police_sees
     expected["partner officer (unrelated)"] = unrelated_sees
