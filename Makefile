@@ -6,7 +6,7 @@
 #   make test-services  the suite on PostgreSQL and Redis; the services tests with a real Celery worker
 #   make test-browser   the browser tests (Debian's Chromium driven by Playwright)
 #   make test-faults    Redis stopped, PostgreSQL stopped and restarted, under a real web process (private servers)
-#   make lint           ruff
+#   make lint           ruff, and lint-imports (the layers contract of pyproject.toml)
 #   make audit          known vulnerabilities in the pinned Python and npm packages (.ci/audit)
 #   make bench          the county-scale bench on PostgreSQL (drops and rebuilds actionplans_bench*): bench/README.md
 #   make backup         DATABASE_URL's database (pg_dump) and every stored file into var/backups/<UTC time>/ (or BACKUP=dir)
@@ -152,6 +152,7 @@ bench: install assets check-system
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 # Fails on a known vulnerability; says "NOT audited" (and passes) where the advisory
 # service cannot be reached.
