@@ -43,17 +43,15 @@ from django.utils import timezone
 
 from actionplans.models import Action, Plan
 from partners.choices import Role
+from partners.roles import PARTNERSHIP_MANAGER_ROLES as PARTNERSHIP_MANAGER_ROLES
+from partners.roles import can_manage_partnership as can_manage_partnership
+from partners.roles import is_signed_in as is_signed_in
 
 READ_ONLY_ROLES = {Role.MEMBER, Role.CLERK, Role.DIRECTOR}
 # Request papers and schedule them.
 REPORT_REQUESTER_ROLES = {Role.CLERK, Role.DIRECTOR, Role.PLAN_MANAGER, Role.ADMIN}
-# Record inspections, create and import plans, hand posts to new holders.
-PARTNERSHIP_MANAGER_ROLES = {Role.PLAN_MANAGER, Role.ADMIN}
-
-
-def is_signed_in(user) -> bool:
-    """Signed in with an account still active: nobody else sees or does anything."""
-    return bool(user and user.is_authenticated and user.is_active)
+# PARTNERSHIP_MANAGER_ROLES, is_signed_in and can_manage_partnership are role-only, defined in
+# partners.roles (below the actions, so partners' own writes ask them) and part of this rule.
 
 
 def is_agency_scoped(user) -> bool:
@@ -282,12 +280,6 @@ def can_update_actions(user) -> bool:
     """Whether a person's role updates actions at all (everyone but the read-only roles):
     they have a My actions page and are told what of theirs is overdue."""
     return is_signed_in(user) and (user.is_superuser or user.role not in READ_ONLY_ROLES)
-
-
-def can_manage_partnership(user) -> bool:
-    """Plan managers and admins record inspections, create and import plans and change post
-    holders."""
-    return is_signed_in(user) and (user.is_superuser or user.role in PARTNERSHIP_MANAGER_ROLES)
 
 
 def can_request_reports(user) -> bool:

@@ -2,9 +2,10 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from actionplans.partnership.views import home
 from config.health import healthz
 from config.theme import theme_css
-from partners.views import accessibility, home, privacy
+from partners.views import accessibility, privacy
 
 admin.site.site_header = "Action plans administration"
 admin.site.site_title = "Action plans admin"
@@ -23,7 +24,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("actionplans.urls")),
     path("inspections/", include("inspections.urls")),
-    path("partnership/", include("partners.urls")),
+    path("partnership/", include("actionplans.partnership.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

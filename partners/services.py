@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from actionplans.access import can_manage_partnership
 from partners.models import Post, PostHolding, User
+from partners.roles import can_manage_partnership
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,10 @@
+"""The agency and post pages, under /partnership/ in the ``partners`` namespace they have
+always had (``partners:agency_detail`` ...): the pages moved above the actions, their names
+did not."""
+
 from django.urls import path
 
-from partners import views
+from actionplans.partnership import views
 
 app_name = "partners"
 
