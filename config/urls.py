@@ -2,6 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+import inspections.urls
+from actionplans.coverage.urls import urlpatterns as coverage_urlpatterns
 from actionplans.partnership.views import home
 from config.health import healthz
 from config.theme import theme_css
@@ -23,7 +25,12 @@ urlpatterns = [
     path("theme.css", theme_css, name="theme_css"),
     path("accounts/", include("allauth.urls")),
     path("", include("actionplans.urls")),
-    path("inspections/", include("inspections.urls")),
+    # One "inspections" namespace: the inspections' own pages and, from above the actions,
+    # the coverage matrix and linking findings to actions.
+    path(
+        "inspections/",
+        include((inspections.urls.urlpatterns + coverage_urlpatterns, inspections.urls.app_name)),
+    ),
     path("partnership/", include("actionplans.partnership.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),

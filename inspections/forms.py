@@ -250,13 +250,3 @@ class FindingForm(forms.Form):
             raise forms.ValidationError(f"Check the paragraph numbers: {exc}.") from None
         validate_paragraphs(value)
         return value
-
-
-class FindingActionsForm(forms.Form):
-    """The actions of one plan that answer a finding, as ticked boxes."""
-
-    actions = forms.TypedMultipleChoiceField(coerce=int, required=False)
-
-    def __init__(self, *args, action_ids=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["actions"].choices = [(pk, pk) for pk in action_ids]

@@ -12,11 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from actionplans.coverage.services import finding_actions_link
 from actionplans.models import Action
 from inspections.choices import FindingKind
 from inspections.models import Finding, Inspection
 from inspections.selectors import WsoaCountdown
-from inspections.services import InspectionDetails, finding_actions_link, inspection_create
+from inspections.services import InspectionDetails, inspection_create
 from partners.choices import Role
 from tests.factories import (
     ActionFactory,

@@ -79,7 +79,7 @@ _PLAN_TITLE = '<br><span class="govuk-body-s app-muted">{}</span>'
 @register.simple_tag
 def coverage_action_items(actions: list[dict], multiple_plans: bool) -> SafeString:
     """The ``<li>`` of each action answering a finding on the coverage matrix (rows of
-    :func:`inspections.selectors.finding_coverage`): its RAG tag and its reference and
+    :func:`actionplans.coverage.selectors.finding_coverage`): its RAG tag and its reference and
     description (cut to 90 characters) linked, and its plan's title where the matrix
     spans plans."""
     action_path = path_maker("actionplans:action_detail")
