@@ -538,8 +538,9 @@ def worker_pdf(out: Path, slug: str, html_path: str | None) -> None:
 
     from actionplans.models import Plan
     from reports.choices import ReportFormat, ReportKind
-    from reports.rendering import build_ofsted_plan, render_paper, snapshot_for
-    from reports.rendering.pdf import _html_to_pdf, html_for, mark_tall_rows
+    from reports.papers.content import build_ofsted_plan, snapshot_for
+    from reports.papers.pdf import _html_to_pdf, html_for, mark_tall_rows
+    from reports.papers.registry import render_paper
 
     plan = Plan.objects.get(slug=slug)
     actions = plan.actions.count()
@@ -563,7 +564,7 @@ def worker_pdf(out: Path, slug: str, html_path: str | None) -> None:
     _html_to_pdf(html, as_at=today)
     weasy_seconds = time.perf_counter() - started
     if html_path:
-        from reports.rendering.pdf import static_root
+        from reports.papers.pdf import static_root
 
         # Chromium reads the same HTML, its stylesheet found from the static folder as WeasyPrint's is.
         Path(html_path).write_text(html.replace("<head>", f'<head>\n  <base href="{static_root().as_uri()}/">', 1))

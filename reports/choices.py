@@ -27,6 +27,15 @@ class ReportFormat(models.TextChoices):
     XLSX = "xlsx", "Excel (.xlsx)"
 
 
+# The media type of each format: for a download, an email attachment and Rendered.content_type.
+CONTENT_TYPES = {
+    ReportFormat.PDF: "application/pdf",
+    ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ReportFormat.CSV: "text/csv",
+    ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"

@@ -1,10 +1,10 @@
 """Forms for requesting a paper and for scheduling one. They validate and normalise what
 was typed; reports.services and reports.schedules save it.
 
-Only the papers a renderer can produce are offered (reports.renderers is the registry),
+Only the papers a renderer can produce are offered (the registry: reports.papers.registry),
 and a kind asked for in a format it has no renderer for is refused here with the formats
 it does come in. The committee paper's title block and implications texts are kept in the
-job's (or schedule's) ``parameters`` under the option names reports.rendering reads.
+job's (or schedule's) ``parameters`` under the option names reports.papers.content reads.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from foundation.forms import BritishDateField
 from partners.models import GovernanceBody, Meeting
 from reports.choices import ReportFormat, ReportKind, kind_in_sentence
 from reports.models import Cadence, ReportSchedule, ScheduleMode
-from reports.renderers import renderer_for
+from reports.papers.registry import renderer_for
 from reports.schedules import WEEKDAYS
 
 # Meetings offered when requesting a paper: the recent past (a paper re-made for a meeting
@@ -29,7 +29,7 @@ from reports.schedules import WEEKDAYS
 MEETINGS_BACK_DAYS = 183
 MEETINGS_AHEAD_DAYS = 400
 
-# The options reports.rendering reads, in the order the form asks for them. "title" serves
+# The options reports.papers.content reads, in the order the form asks for them. "title" serves
 # every paper; the rest are the committee paper's title block and implications.
 TEXT_FIELDS = [
     "title", "report_of", "author", "contact_officer", "contact_details", "divisions",
@@ -75,7 +75,7 @@ class PaperTextsMixin(forms.Form):
     recommendation = _text("Recommendation (optional)", rows=3, help_text="Blank: “The Committee is RECOMMENDED to note the progress made…”.")
 
     def paper_parameters(self, kind: str) -> dict[str, str]:
-        """The texts typed, under reports.rendering's option names; the committee paper's
+        """The texts typed, under reports.papers.content's option names; the committee paper's
         texts only for a committee paper."""
         data = self.cleaned_data
         return {

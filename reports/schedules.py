@@ -44,7 +44,7 @@ from partners.models import Meeting
 from partners.workdays import add_working_days
 from reports.choices import JobStatus, ReportFormat, kind_in_sentence
 from reports.models import Cadence, ReportJob, ReportSchedule, ScheduledRun, ScheduleMode
-from reports.renderers import renderer_for
+from reports.papers.registry import renderer_for
 from reports.services import report_job_create
 
 logger = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from foundation.dispatch import DISPATCH_BATCH, dispatched_note, stalled_dispatch
 from reports.choices import JobStatus, ReportFormat, ReportKind, kind_in_sentence
 from reports.models import ReportJob
-from reports.renderers import renderer_for
+from reports.papers.registry import renderer_for
 
 logger = logging.getLogger(__name__)
 

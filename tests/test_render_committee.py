@@ -19,7 +19,8 @@ from actionplans.rag import RAG_ORDER, rag_counts
 from partners.choices import BodyKind
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import ReportJob
-from reports.rendering import build_committee_paper, render_job, render_paper
+from reports.papers.content import build_committee_paper
+from reports.papers.registry import render_job, render_paper
 from reports.selectors import plan_snapshot
 from tests.factories import GovernanceBodyFactory, MeetingFactory
 from tests.test_render_ofsted_plan import AS_AT, LATE, LATE_WORDS, build_plan, pdf_pages, squash

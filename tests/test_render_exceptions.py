@@ -10,7 +10,8 @@ import pytest
 
 from actionplans.choices import RAG, ActionStatus, Decision, SignOffStage
 from actionplans.models import ActionSignOff, DueDateRevision
-from reports.rendering import build_exceptions_paper, render_paper
+from reports.papers.content import build_exceptions_paper
+from reports.papers.registry import render_paper
 from reports.selectors import plan_snapshot
 from tests.factories import (
     ActionFactory,

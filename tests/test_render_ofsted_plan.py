@@ -26,8 +26,8 @@ from actionplans.rag import rag_counts
 from inspections.choices import FindingKind, Grade, InspectionKind
 from partners.choices import BodyKind
 from partners.models import GovernanceBody, Post
-from reports.rendering import render_paper
-from reports.rendering.pdf import StaticOnlyFetcher, static_root
+from reports.papers.pdf import StaticOnlyFetcher, static_root
+from reports.papers.registry import render_paper
 from reports.selectors import plan_snapshot
 from tests.factories import (
     ActionFactory,

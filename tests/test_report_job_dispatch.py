@@ -103,7 +103,7 @@ def test_the_sweep_leaves_jobs_queued_while_the_broker_is_still_down(plan, offic
 def test_a_job_handed_over_twice_and_run_twice_at_once_leaves_one_file(plan, officer, eager_tasks, monkeypatch, tmp_path):
     """The sweep may hand over a job whose first message is still on its way: both runs
     render, the first to finish stores its file, the other drops its own."""
-    from reports import renderers
+    from reports.papers import registry as renderers
 
     key = (ReportKind.ACTIONS_EXPORT.value, ReportFormat.CSV.value)
     real = renderers.RENDERERS[key]

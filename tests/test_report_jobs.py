@@ -16,10 +16,11 @@ from actionplans.choices import RAG, ActionStatus
 from actionplans.exports import HEADINGS as ACTIONS_CSV_COLUMNS
 from actionplans.models import Action
 from actionplans.rag import annotate_rag
-from reports import renderers
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import ReportJob
-from reports.renderers import RENDERERS, Rendered
+from reports.papers import registry as renderers
+from reports.papers.content import Rendered
+from reports.papers.registry import RENDERERS
 from reports.services import report_job_create, report_job_run
 from tests.factories import (
     ActionFactory,

@@ -20,9 +20,9 @@ from pypdf import PdfReader
 
 from config import urls as project_urls
 from partners.choices import BodyKind
-from reports import renderers
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import Cadence, ReportJob, ReportSchedule, ScheduleMode
+from reports.papers import registry as renderers
 from reports.schedules import schedule_create
 from tests.factories import (
     ActionFactory,
@@ -55,7 +55,8 @@ def reports_urls(settings):
 @pytest.fixture(autouse=True)
 def paper_renderers(monkeypatch):
     """The papers reports.rendering makes, registered where the registry lacks them."""
-    from reports.rendering import SUPPORTED, render_job
+    from reports.papers.registry import PAPERS as SUPPORTED
+    from reports.papers.registry import render_job
 
     for kind, fmt in SUPPORTED:
         if renderers.renderer_for(kind, fmt) is None:

@@ -239,9 +239,9 @@ def test_a_csv_export_and_a_paper_as_at_today_agree():
     """Delivered on the action itself, with no sign-off or update saying so (as an import
     leaves it): live it is green; read from the history of the day it would be not rated.
     A CSV export and a paper for today must both read it live."""
-    from reports import renderers
     from reports.choices import ReportFormat, ReportKind
     from reports.models import ReportJob
+    from reports.papers import registry as renderers
     from reports.selectors import plan_snapshot
 
     plan = PlanFactory()

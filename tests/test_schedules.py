@@ -16,9 +16,10 @@ from django_celery_beat.models import PeriodicTask
 
 from partners.choices import BodyKind
 from partners.workdays import add_working_days
-from reports import renderers, schedules
+from reports import schedules
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import Cadence, ReportJob, ScheduledRun, ScheduleMode
+from reports.papers import registry as renderers
 from reports.schedules import EmailOutcome, schedule_create, scheduled_run_email
 from reports.scheduling import email_report_job, run_cadence_schedule, run_due_schedules
 from tests.factories import (
@@ -52,7 +53,8 @@ def reports_urls(settings):
 
 @pytest.fixture(autouse=True)
 def paper_renderers(monkeypatch):
-    from reports.rendering import SUPPORTED, render_job
+    from reports.papers.registry import PAPERS as SUPPORTED
+    from reports.papers.registry import render_job
 
     for kind, fmt in SUPPORTED:
         if renderers.renderer_for(kind, fmt) is None:

@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 from actionplans.demo_data import PLAN_SLUG
 from actionplans.models import Plan
 from partners.models import GovernanceBody, User
-from reports import renderers
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import ReportJob, ReportSchedule
+from reports.papers import registry as renderers
 from reports.services import report_job_run
 from tests.browser.conftest import assert_no_axe_violations, screenshot, sign_in
 
@@ -32,7 +32,8 @@ def reports_urls(settings):
 
 @pytest.fixture(autouse=True)
 def paper_renderers(monkeypatch):
-    from reports.rendering import SUPPORTED, render_job
+    from reports.papers.registry import PAPERS as SUPPORTED
+    from reports.papers.registry import render_job
 
     for kind, fmt in SUPPORTED:
         if renderers.renderer_for(kind, fmt) is None:

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from actionplans.models import Plan
 from reports.choices import ReportFormat, ReportKind
-from reports.rendering import SUPPORTED, PaperError, render_paper, resolve_body
+from reports.papers.content import PaperError, resolve_body
+from reports.papers.registry import PAPERS, render_paper
 
 KINDS = [ReportKind.OFSTED_PLAN, ReportKind.COMMITTEE, ReportKind.EXCEPTIONS]
 FORMATS = [ReportFormat.PDF, ReportFormat.DOCX]
@@ -58,8 +59,8 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="The file to write.")
 
     def handle(self, *args, plan, kind, fmt, as_at, body, option, out, **kwargs):
-        if (kind, fmt) not in SUPPORTED:
-            available = ", ".join(sorted(f for k, f in SUPPORTED if k == kind))
+        if (kind, fmt) not in PAPERS:
+            available = ", ".join(sorted(f for k, f in PAPERS if k == kind))
             raise CommandError(f"The {kind} paper is not available as {fmt}; choose --format {available}.")
         target = Path(out)
         if not target.parent.exists():

@@ -34,7 +34,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from actionplans.charts import RAG_COLOURS
 from actionplans.models import Plan
 from reports.choices import ReportFormat, ReportKind
-from reports.rendering import (
+from reports.papers.content import (
     Rendered,
     build_committee_paper,
     build_exceptions_paper,

@@ -1,7 +1,7 @@
 """Word papers with python-docx, for clerks who finish a paper in Word.
 
 The Word file says what the PDF says (both come from the builders in
-:mod:`reports.rendering`) and is built the way Word users expect: real heading styles
+:mod:`reports.papers.content`) and is built the way Word users expect: real heading styles
 (Heading 1, Heading 2) so the navigation pane and a screen reader see the structure;
 real tables in the "Table Grid" style whose header row repeats on every page
 (``w:tblHeader``) and whose rows never split across pages (``w:cantSplit``); RAG cells
@@ -31,7 +31,7 @@ from docx.shared import Cm, Pt, RGBColor
 from actionplans.charts import RAG_COLOURS
 from actionplans.models import Plan
 from reports.choices import ReportFormat, ReportKind
-from reports.rendering import (
+from reports.papers.content import (
     CommitteePaper,
     ExceptionsPaper,
     Para,

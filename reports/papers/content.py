@@ -1,4 +1,4 @@
-"""The papers that leave the system: what each says, worked out once for PDF and Word.
+"""What each paper says, worked out once for PDF and Word.
 
 A paper is built in three steps:
 
@@ -8,11 +8,11 @@ A paper is built in three steps:
    :func:`build_ofsted_plan`) turns the snapshot and the clerk's options into the
    paper's content: numbered paragraphs, the RAG summary, the exceptions and why each is
    one, so that the PDF and the Word file say exactly the same thing;
-3. :mod:`reports.rendering.pdf` (WeasyPrint) or :mod:`reports.rendering.docx`
+3. :mod:`reports.papers.pdf` (WeasyPrint) or :mod:`reports.papers.docx`
    (python-docx) lays it out.
 
-:func:`render_paper` is the one entry point for the web, the Celery job
-(:func:`render_job`) and ``manage.py render_report``.
+Which paper can be made in which format, and the one entry point that makes it
+(``render_paper``), are in :mod:`reports.papers.registry`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import datetime as dt
 import mimetypes
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +33,7 @@ from actionplans.models import Action, Plan
 from actionplans.rag import RAG_ORDER, rag_count_dict
 from partners.choices import BodyKind
 from partners.models import GovernanceBody, Meeting
-from reports.choices import ReportFormat, ReportKind
+from reports.choices import CONTENT_TYPES
 from reports.selectors import (
     PlanSnapshot,
     SectionBlock,
@@ -42,11 +41,6 @@ from reports.selectors import (
     previous_report_date,
     rags_as_at,
 )
-
-CONTENT_TYPES = {
-    ReportFormat.PDF: "application/pdf",
-    ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 
 class PaperError(ValueError):
@@ -667,63 +661,11 @@ def build_exceptions_paper(snapshot: PlanSnapshot, options: dict) -> ExceptionsP
     )
 
 
-# ---------------------------------------------------------------------- entry points
+# ------------------------------------------------------------- what the layouts share
 
 
 def file_name(plan: Plan, kind: str, as_at: dt.date, fmt: str) -> str:
     return f"{plan.slug}-{kind}-{as_at:%Y-%m-%d}.{fmt}"
-
-
-def _renderer(kind: str, fmt: str) -> Callable[..., Rendered]:
-    # Imported here: the renderers import this module's builders.
-    from reports.rendering import docx as word
-    from reports.rendering import pdf
-
-    papers: dict[tuple[str, str], Callable[..., Rendered]] = {
-        (ReportKind.OFSTED_PLAN, ReportFormat.PDF): pdf.render_ofsted_plan_pdf,
-        (ReportKind.COMMITTEE, ReportFormat.PDF): pdf.render_committee_pdf,
-        (ReportKind.COMMITTEE, ReportFormat.DOCX): word.render_committee_docx,
-        (ReportKind.EXCEPTIONS, ReportFormat.PDF): pdf.render_exceptions_pdf,
-        (ReportKind.EXCEPTIONS, ReportFormat.DOCX): word.render_exceptions_docx,
-    }
-    try:
-        return papers[(kind, fmt)]
-    except KeyError:
-        supported = ", ".join(f"{k} as {f}" for k, f in papers)
-        raise PaperError(f"There is no {fmt!r} version of the {kind!r} paper. Papers available: {supported}.") from None
-
-
-SUPPORTED = {
-    (ReportKind.OFSTED_PLAN, ReportFormat.PDF),
-    (ReportKind.COMMITTEE, ReportFormat.PDF),
-    (ReportKind.COMMITTEE, ReportFormat.DOCX),
-    (ReportKind.EXCEPTIONS, ReportFormat.PDF),
-    (ReportKind.EXCEPTIONS, ReportFormat.DOCX),
-}
-
-
-def render_paper(plan: Plan, *, kind: str, fmt: str, as_at: dt.date | None = None, options: dict | None = None) -> Rendered:
-    """Produce one paper for ``plan`` as at the end of ``as_at`` (today if not given)."""
-    renderer = _renderer(kind, fmt)
-    return renderer(plan, as_at=as_at or timezone.localdate(), options=dict(options or {}))
-
-
-def render_job(job) -> Rendered:
-    """Adapter for the report job machinery: ``RENDERERS[(kind, format)] = render_job``.
-
-    The job's body and meeting are passed to the paper, and the job itself is left out
-    when looking for the previous paper to the same body."""
-    options = dict(job.parameters or {})
-    if job.body_id and "body" not in options:
-        options["body"] = job.body
-    if job.meeting_id and "meeting" not in options:
-        options["meeting"] = job.meeting
-    options.setdefault("job_id", job.pk)
-    if job.requested_by_id is not None:
-        # A paper shows no more than its requester may see; a scheduled paper (no
-        # requester) is a partnership paper and shows the whole plan.
-        options.setdefault("user", job.requested_by)
-    return render_paper(job.plan, kind=job.kind, fmt=job.format, as_at=job.as_at, options=options)
 
 
 def snapshot_for(plan: Plan, as_at: dt.date, options: dict | None = None) -> PlanSnapshot:
