@@ -123,6 +123,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partners.User"
+# Who sees what: the one access rule (actionplans.access.visible_to), through which the
+# apps below it scope their own rows (foundation.scope.visible_to).
+ACCESS_RULE = "actionplans.access.visible_to"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

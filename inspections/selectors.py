@@ -1,5 +1,5 @@
 """Reads of inspections and their findings that cross relations. Each selector applies the
-scoping rule and has its select/prefetch beside the query, so that a page's query count
+scoping rule (actionplans.access, reached through foundation.scope) and has its select/prefetch beside the query, so that a page's query count
 does not grow with the number of findings or actions.
 
 Scope: the partnership-wide roles see every inspection (the letters are published). A
@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from actionplans.access import visible_to
-from actionplans.models import Plan
+from foundation.scope import visible_to
 from inspections.models import Finding, Inspection
 from partners.workdays import working_days_between
 
@@ -87,8 +86,12 @@ class InspectionPage:
     inspection: Inspection
     countdown: WsoaCountdown | None
     themes: list[ThemeGroup]
-    plans: list[Plan]
+    plans: list  # the plans answering it that the person sees
     finding_count: int
+
+
+def _answering_plans() -> QuerySet:
+    return Inspection._meta.get_field("plans").related_model.objects.all()
 
 
 def inspection_for_page(user, pk: int, today: dt.date) -> InspectionPage:
@@ -99,7 +102,8 @@ def inspection_for_page(user, pk: int, today: dt.date) -> InspectionPage:
             Prefetch("findings", queryset=Finding.objects.order_by("order", "id")),
             Prefetch(
                 "plans",
-                queryset=visible_to(user, Plan.objects.all()).order_by("-plan_date", "title"),
+                # The plans answering it (actionplans.Plan, by the relation: no import upwards).
+                queryset=visible_to(user, _answering_plans()).order_by("-plan_date", "title"),
                 to_attr="visible_plans",
             ),
         ),
