@@ -17,7 +17,7 @@ from actionplans.importing import FIELDS, Grid, ImportRejected, read_file
 from actionplans.importing.columns import EXTRA
 from actionplans.importing.readers import MAX_FILE_BYTES
 from actionplans.models import Plan
-from actionplans.plan_services import RESERVED_SLUGS
+from actionplans.plans.services import RESERVED_SLUGS
 from foundation.uploads import clean_display_name
 from inspections.models import Inspection
 

@@ -39,7 +39,6 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl.utils import get_column_letter
 
-from actionplans import plan_selectors, plan_services
 from actionplans.access import can_manage_partnership, can_manage_plan, managed_plans
 from actionplans.choices import PlanStatus
 from actionplans.import_forms import (
@@ -63,6 +62,8 @@ from actionplans.importing import (
 )
 from actionplans.importing.columns import find_header
 from actionplans.models import Plan
+from actionplans.plans import selectors as plan_selectors
+from actionplans.plans import services as plan_services
 from inspections.models import Inspection
 
 logger = logging.getLogger("actionplans.import")

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from actionplans import urls_dashboard, urls_import, urls_plans, urls_table, views
+from actionplans import urls_dashboard, urls_import, urls_table, views
+from actionplans.plans import urls as urls_plans
 
 app_name = "actionplans"
 

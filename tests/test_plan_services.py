@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from actionplans import plan_services
 from actionplans.choices import PlanStatus
 from actionplans.models import Action, Plan
+from actionplans.plans import services as plan_services
 from actionplans.selectors import my_actions
 from actionplans.services import StaleEdit, action_update
 from partners.models import PostHolding

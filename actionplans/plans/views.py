@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from actionplans import plan_selectors, plan_services
 from actionplans.access import can_manage_partnership, can_manage_plan
 from actionplans.choices import PlanStatus
 from actionplans.models import Plan, Section
-from actionplans.plan_forms import (
+from actionplans.plans import selectors as plan_selectors
+from actionplans.plans import services as plan_services
+from actionplans.plans.forms import (
     ActionForm,
     ActionsOrderForm,
     BoardSignOffForm,

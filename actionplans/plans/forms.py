@@ -1,5 +1,5 @@
 """Forms for building and running a plan. They validate and normalise what was typed;
-actionplans.plan_services and partners.services save it.
+actionplans.plans.services and partners.services save it.
 
 No field offers a long dropdown. Posts and people, of which a partnership has hundreds,
 are found by typing: the text narrows them to at most a score of matches, shown as radio

@@ -1,10 +1,10 @@
 """URL patterns included by actionplans/urls.py (same namespace): the plans and the plan
 managers' pages that build them. "plans/new/" comes before the plan's own address, and
-plan_services keeps "new" out of the slugs."""
+plans.services keeps "new" out of the slugs."""
 
 from django.urls import path
 
-from actionplans import plan_views as views
+from actionplans.plans import views
 
 urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),
