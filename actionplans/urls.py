@@ -1,6 +1,7 @@
 from django.urls import path
 
-from actionplans import urls_dashboard, urls_import, urls_table, views
+from actionplans import urls_dashboard, urls_table, views
+from actionplans.importing import urls as urls_import
 from actionplans.plans import urls as urls_plans
 
 app_name = "actionplans"

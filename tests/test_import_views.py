@@ -11,9 +11,9 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from actionplans import import_views
 from actionplans.choices import PlanStatus
 from actionplans.importing import readers
+from actionplans.importing import views as import_views
 from actionplans.models import Action, Plan, Section
 from inspections.models import Finding
 from tests.factories import InspectionFactory, PlanFactory

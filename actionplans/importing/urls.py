@@ -4,7 +4,7 @@ shadow it; the token names an import under way in the person's session."""
 
 from django.urls import path
 
-from actionplans import import_views as views
+from actionplans.importing import views
 
 urlpatterns = [
     path("import/", views.import_start, name="import_start"),

@@ -41,14 +41,6 @@ from openpyxl.utils import get_column_letter
 
 from actionplans.access import can_manage_partnership, can_manage_plan, managed_plans
 from actionplans.choices import PlanStatus
-from actionplans.import_forms import (
-    NEW_PLAN,
-    ColumnChoice,
-    ColumnMappingForm,
-    ImportCommitForm,
-    ImportUploadForm,
-    PlanLocationForm,
-)
 from actionplans.importing import (
     FIELDS,
     Grid,
@@ -61,6 +53,14 @@ from actionplans.importing import (
     suggest_mapping,
 )
 from actionplans.importing.columns import find_header
+from actionplans.importing.forms import (
+    NEW_PLAN,
+    ColumnChoice,
+    ColumnMappingForm,
+    ImportCommitForm,
+    ImportUploadForm,
+    PlanLocationForm,
+)
 from actionplans.models import Plan
 from actionplans.plans import selectors as plan_selectors
 from actionplans.plans import services as plan_services
