@@ -1,5 +1,5 @@
 """Forms for requesting a paper and for scheduling one. They validate and normalise what
-was typed; reports.services and reports.schedules save it.
+was typed; reports.services saves it.
 
 Only the papers a renderer can produce are offered (the registry: reports.papers.registry),
 and a kind asked for in a format it has no renderer for is refused here with the formats
@@ -22,7 +22,7 @@ from partners.models import GovernanceBody, Meeting
 from reports.choices import ReportFormat, ReportKind, kind_in_sentence
 from reports.models import Cadence, ReportSchedule, ScheduleMode
 from reports.papers.registry import renderer_for
-from reports.schedules import WEEKDAYS
+from reports.selectors import WEEKDAYS
 
 # Meetings offered when requesting a paper: the recent past (a paper re-made for a meeting
 # that has been) and the coming year. Older meetings are in the archive.

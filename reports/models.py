@@ -72,8 +72,8 @@ class ReportJob(models.Model):
 # --- Schedules ---------------------------------------------------------------------------
 # A schedule makes a paper for a governance body without anyone asking: a number of working
 # days before each of the body's meetings, or on a regular cadence. The daily beat task
-# (reports.scheduling.run_due_schedules) and, for cadences, a PeriodicTask of the schedule's
-# own call the services in reports.schedules; each paper made is one ScheduledRun, unique per
+# (reports.tasks.run_due_schedules) and, for cadences, a PeriodicTask of the schedule's
+# own call the schedule services in reports.services; each paper made is one ScheduledRun, unique per
 # meeting (or per day for a cadence), so that a beat that fires twice, or catches up after
 # being down, never makes a paper twice.
 

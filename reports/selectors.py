@@ -7,6 +7,9 @@ the sections as a tree; the actions in print order, annotated with their RAG by
 update, due-date revisions and sign-offs on or before the date; and the glossary terms
 the plan uses. Nothing dated after ``as_at`` is shown, so a paper for a past date reads
 the same every time it is produced.
+
+For the schedule pages: :func:`describe_when` a schedule makes its paper, and
+:func:`next_paper`, the meeting it is working towards and its paper day.
 """
 
 from __future__ import annotations
@@ -35,9 +38,10 @@ from actionplans.models import (
 from actionplans.rag import annotate_rag, rag_count_dict
 from inspections.choices import FindingKind
 from inspections.models import Finding, Inspection, Judgement
-from partners.models import GovernanceBody, PostHolding
+from partners.models import GovernanceBody, Meeting, PostHolding
+from partners.workdays import add_working_days
 from reports.choices import JobStatus, ReportKind
-from reports.models import ReportJob
+from reports.models import Cadence, ReportJob, ReportSchedule, ScheduleMode
 
 
 def _on_or_before(moment: dt.datetime | None, as_at: dt.date) -> bool:
@@ -336,3 +340,47 @@ def previous_report_date(
     dates = [job.as_at or timezone.localtime(job.requested_at).date() for job in jobs]
     earlier = [d for d in dates if d < before]
     return max(earlier) if earlier else None
+
+
+# --- Schedules ---------------------------------------------------------------------------
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+CADENCE_HOUR = 7  # cadence papers are made at 07:00, London time, like the daily run
+
+
+@dataclass(frozen=True)
+class NextPaper:
+    meeting: Meeting | None
+    paper_day: dt.date | None
+
+
+def describe_when(schedule: ReportSchedule) -> str:
+    """When the schedule makes its paper, in words."""
+    if schedule.mode == ScheduleMode.BEFORE_EACH_MEETING:
+        days = schedule.days_before
+        own = "" if schedule.working_days_before is not None else " (the body's deadline)"
+        return f"{days} working day{'s' if days != 1 else ''} before each meeting{own}"
+    if schedule.cadence == Cadence.WEEKLY and schedule.cadence_weekday is not None:
+        return f"Every {WEEKDAYS[schedule.cadence_weekday]} at {CADENCE_HOUR:02d}:00"
+    if schedule.cadence == Cadence.MONTHLY and schedule.cadence_day:
+        return f"On day {schedule.cadence_day} of every month at {CADENCE_HOUR:02d}:00"
+    if schedule.cadence == Cadence.EVERY_N_DAYS and schedule.cadence_every_days:
+        n = schedule.cadence_every_days
+        return f"Every {n} day{'s' if n != 1 else ''} at {CADENCE_HOUR:02d}:00"
+    return "Not set"
+
+
+def upcoming_meetings_by_body(body_ids, today: dt.date) -> dict[int, Meeting]:
+    """The nearest meeting on or after ``today`` of each body, in one query."""
+    nearest: dict[int, Meeting] = {}
+    for meeting in Meeting.objects.filter(body_id__in=set(body_ids), date__gte=today).order_by("body_id", "date"):
+        nearest.setdefault(meeting.body_id, meeting)
+    return nearest
+
+
+def next_paper(schedule: ReportSchedule, nearest: dict[int, Meeting]) -> NextPaper:
+    """The meeting a before-each-meeting schedule is working towards, and its paper day."""
+    meeting = nearest.get(schedule.body_id)
+    if schedule.mode != ScheduleMode.BEFORE_EACH_MEETING or meeting is None:
+        return NextPaper(None, None)
+    return NextPaper(meeting, add_working_days(meeting.date, -schedule.days_before))

@@ -30,11 +30,10 @@ from foundation.uploads import safe_download_name
 from foundation.web import add_service_errors, private_file_response
 from partners.email_outbox import deliveries_with_prefix
 from partners.models import GovernanceBody
-from reports import schedules
-from reports.choices import JobStatus
+from reports import selectors, services
+from reports.choices import CONTENT_TYPES, JobStatus
 from reports.forms import PARAMETER_LABELS, ReportJobForm, ScheduleForm
 from reports.models import ReportJob, ReportSchedule, ScheduledRun
-from reports.schedules import CONTENT_TYPES
 from reports.services import report_job_create
 
 # Who may request papers and look after schedules. Officers, partner officers and
@@ -229,14 +228,14 @@ def schedule_list(request):
         .prefetch_related(Prefetch("runs", queryset=ScheduledRun.objects.select_related("job", "meeting").order_by("-due_date", "-id")))
         .order_by("body__name", "plan__title", "id")
     )
-    nearest = schedules.upcoming_meetings_by_body([s.body_id for s in rows], today)
+    nearest = selectors.upcoming_meetings_by_body([s.body_id for s in rows], today)
     items = []
     for s in rows:
-        upcoming = schedules.next_paper(s, nearest)
+        upcoming = selectors.next_paper(s, nearest)
         runs = list(s.runs.all())
         items.append({
             "schedule": s,
-            "when": schedules.describe_when(s),
+            "when": selectors.describe_when(s),
             "next": upcoming,
             "next_run": next((r for r in runs if upcoming.meeting and r.meeting_id == upcoming.meeting.pk), None),
             "last_run": runs[0] if runs else None,
@@ -256,7 +255,7 @@ def schedule_create(request):
     form = ScheduleForm(request.POST or None, plans=plans, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            schedules.schedule_create(created_by=request.user, **form.schedule_values())
+            services.schedule_create(created_by=request.user, **form.schedule_values())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -273,7 +272,7 @@ def schedule_edit(request, pk: int):
     form = ScheduleForm(request.POST or None, plans=plans, initial=ScheduleForm.initial_for(schedule))
     if request.method == "POST" and form.is_valid():
         try:
-            schedules.schedule_update(schedule=schedule, **form.schedule_values())
+            services.schedule_update(schedule=schedule, **form.schedule_values())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -287,8 +286,8 @@ def schedule_edit(request, pk: int):
 def schedule_delete(request, pk: int):
     schedule = _visible_schedule(request, pk)
     if request.method == "POST":
-        schedules.schedule_delete(schedule=schedule)
+        services.schedule_delete(schedule=schedule)
         messages.success(request, "The schedule has been deleted. The papers it made are still in the archive.")
         return redirect("reports:schedule_list")
-    context = {"schedule": schedule, "when": schedules.describe_when(schedule), "runs": schedule.runs.count()}
+    context = {"schedule": schedule, "when": selectors.describe_when(schedule), "runs": schedule.runs.count()}
     return render(request, "reports/schedule_confirm_delete.html", context)

@@ -51,15 +51,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from actionplans import models as ap
+from actionplans.actions.services import EvidenceLink, evidence_attach
+from actionplans.actions.tables import ActionTable
 from actionplans.choices import ActionStatus, Decision, PlanStatus, SignOffStage
-from actionplans.services import EvidenceLink, evidence_attach
-from actionplans.tables import ActionTable
 from inspections.choices import FindingKind
 from partners.choices import BodyKind, Role, Sector
 from reports.choices import ReportFormat, ReportKind
 from reports.models import ScheduleMode
-from reports.schedules import schedule_create
-from reports.services import report_job_create, report_job_run
+from reports.services import report_job_create, report_job_run, schedule_create
 from tests.factories import (
     ActionFactory,
     AgencyFactory,

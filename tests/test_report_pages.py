@@ -23,7 +23,7 @@ from partners.choices import BodyKind
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import Cadence, ReportJob, ReportSchedule, ScheduleMode
 from reports.papers import registry as renderers
-from reports.schedules import schedule_create
+from reports.services import schedule_create
 from tests.factories import (
     ActionFactory,
     GovernanceBodyFactory,

@@ -16,12 +16,12 @@ from django_celery_beat.models import PeriodicTask
 
 from partners.choices import BodyKind
 from partners.workdays import add_working_days
-from reports import schedules
+from reports import services as schedules
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.models import Cadence, ReportJob, ScheduledRun, ScheduleMode
 from reports.papers import registry as renderers
-from reports.schedules import EmailOutcome, schedule_create, scheduled_run_email
-from reports.scheduling import email_report_job, run_cadence_schedule, run_due_schedules
+from reports.services import EmailOutcome, schedule_create, scheduled_run_email
+from reports.tasks import email_report_job, run_cadence_schedule, run_due_schedules
 from tests.factories import (
     ActionFactory,
     GovernanceBodyFactory,

@@ -53,16 +53,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actionplans import models as ap
+from actionplans.actions.services import EvidenceLink, evidence_attach
 from actionplans.choices import ActionStatus, PlanStatus, SignOffStage
 from actionplans.dashboard_views import _signed as _signed_csv
-from actionplans.services import EvidenceLink, evidence_attach
 from inspections.choices import FindingKind, InspectionKind, Inspectorate
 from inspections.models import Finding, Inspection
 from partners.choices import BodyKind, Role, Sector
 from partners.models import PostHolding
 from reports.choices import ReportFormat, ReportKind
 from reports.models import ReportJob, ReportSchedule, ScheduleMode
-from reports.schedules import schedule_create
+from reports.services import schedule_create
 from tests.factories import (
     ActionFactory,
     AgencyFactory,
