@@ -11,7 +11,7 @@ first group it belongs to (overdue, then due soon, then needing an update), as o
 :func:`reminders_for` builds every reminder in one pass over the open actions, with a
 fixed number of queries however many actions and people there are; :func:`send_reminders`
 puts them in the email outbox (partners.email_outbox), one per lead per ISO week
-(reports.scheduling.send_weekly_reminders runs it on Mondays). The outbox key is what
+(actionplans.tasks.send_weekly_reminders runs it on Mondays). The outbox key is what
 makes it once a week: a second run in the same week, or the batch redelivered after its
 worker died, queues only the leads not already reminded that week.
 """

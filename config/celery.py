@@ -9,5 +9,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("actionplans")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Beat's tasks (scheduled papers, weekly reminders) live in reports/scheduling.py.
-app.autodiscover_tasks(related_name="scheduling")

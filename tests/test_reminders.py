@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 
 from actionplans.choices import ActionStatus, PlanStatus, ReviewCadence
 from actionplans.reminders import reminders_for, send_reminders
+from actionplans.tasks import send_weekly_reminders
 from partners.choices import DeliveryStatus, Role
 from partners.models import EmailDelivery
-from reports.scheduling import send_weekly_reminders
 from tests.factories import (
     ActionFactory,
     PlanFactory,
