@@ -177,12 +177,6 @@ def plans_for_list(user) -> QuerySet:
     return access.visible_to(user, Plan.objects.all()).order_by("-plan_date")
 
 
-def plan_for_page(user, slug: str, today: dt.date) -> tuple[Plan, list[Action]]:
-    plan = get_object_or_404(plans_for_list(user), slug=slug)
-    actions = list(actions_for_list(user, today).filter(plan=plan).order_by("section__order", "order", "id"))
-    return plan, actions
-
-
 @dataclass(frozen=True)
 class WaitingItem:
     label: str
