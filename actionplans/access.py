@@ -22,7 +22,7 @@ The writes, ``can_<verb>(user, obj)``:
 - Only a manager of the action's plan edits it, decides its revised dates and reopens it
   once signed off; a director, senior across the partnership, may also sign it off. Being
   the action's lead, or having asked for the date oneself, is checked by the services on
-  top of these (actionplans.services).
+  top of these (actionplans.actions.services).
 - A measure's values are recorded by whoever may update its action; a whole-plan
   measure's by the plan's managers.
 - Clerks, directors, plan managers and admins request papers and schedule them; plan
@@ -252,7 +252,7 @@ def can_edit_action(user, action: Action) -> bool:
 
 def can_decide_revision(user, action: Action) -> bool:
     """A manager of the action's plan decides its revised dates (where the plan asks for
-    four eyes, not one they asked for themselves: actionplans.services)."""
+    four eyes, not one they asked for themselves: actionplans.actions.services)."""
     return can_manage_plan(user, action.plan)
 
 
@@ -263,7 +263,7 @@ def can_reopen_action(user, action: Action) -> bool:
 
 def can_sign_off(user, action: Action) -> bool:
     """A manager of the action's plan, or a director (senior across the partnership), signs
-    off its delivery and outcome; never its lead (actionplans.services)."""
+    off its delivery and outcome; never its lead (actionplans.actions.services)."""
     if not is_signed_in(user):
         return False
     return user.role == Role.DIRECTOR or can_manage_plan(user, action.plan)

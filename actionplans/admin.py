@@ -42,7 +42,7 @@ def _shorten(text: str, length: int = 80) -> str:
 
 def _raise_version(obj) -> None:
     # The browser refuses a form whose version is stale; an admin edit must count as a save,
-    # as it does in actionplans.services. (Not an F() expression: the history row copies
+    # as it does in actionplans.actions.services. (Not an F() expression: the history row copies
     # the version, and an expression cannot be inserted.)
     if obj.pk:
         obj.version += 1

@@ -7,8 +7,8 @@ class ActionplansConfig(AppConfig):
     verbose_name = "Action plans"
 
     def ready(self):
+        from actionplans.actions.services import evidence_file_remove_on_commit
         from actionplans.models import Evidence
-        from actionplans.services import evidence_file_remove_on_commit
 
         # Every way an evidence row goes (the admin, a cascade from its action or plan)
         # takes its stored file with it once committed: see the receiver's docstring.

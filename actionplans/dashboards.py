@@ -5,7 +5,7 @@ Every number is counted in the database, over the actions the person may see
 (``Action.objects.for_user``), with the RAG the one rule gives (``actionplans.rag.annotate_rag``):
 conditional ``Count(..., filter=Q(...))`` and grouped counts, in a fixed handful of queries
 whatever the number of actions. Each number carries the actions-table filter
-(``actionplans.filtersets.ActionFilterSet``) that lists exactly the actions it counts
+(``actionplans.actions.filtersets.ActionFilterSet``) that lists exactly the actions it counts
 (:class:`Figure`); overdue and revised are the filterset's own conditions. Where the table
 has no filter for a number yet, the number is shown without a link rather than with one that
 lists other actions; it becomes a link as soon as the filterset declares the parameter.
@@ -59,8 +59,8 @@ from django.utils import timezone
 
 from actionplans import rules
 from actionplans.access import Audience, audience_of, visible_to
+from actionplans.actions.filtersets import ActionFilterSet, revised_q
 from actionplans.choices import RAG, ActionStatus, Decision, PlanStatus
-from actionplans.filtersets import ActionFilterSet, revised_q
 from actionplans.models import Action, DueDateRevision, Plan, RagSnapshot
 from actionplans.rag import RAG_ORDER, annotate_rag, count_by_rag, rag_count_dict, rag_counts
 from actionplans.rules import OPEN_STATUSES, latest_updates, open_q, overdue_q

@@ -1,5 +1,5 @@
 """The action plan: sections, actions, their due-date revisions, progress updates, evidence,
-sign-offs and measures. Writes go through actionplans.services; the RAG rule lives in
+sign-offs and measures. Writes go through actionplans.actions.services; the RAG rule lives in
 actionplans.rag."""
 
 import uuid

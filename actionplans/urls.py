@@ -1,22 +1,15 @@
-from django.urls import path
+"""The ``actionplans`` namespace: each feature's patterns, from its own urls.py."""
 
-from actionplans import urls_dashboard, urls_table, views
-from actionplans.importing import urls as urls_import
-from actionplans.plans import urls as urls_plans
+from actionplans import urls_dashboard
+from actionplans.actions import urls as action_urls
+from actionplans.importing import urls as import_urls
+from actionplans.plans import urls as plan_urls
 
 app_name = "actionplans"
 
 urlpatterns = [
-    path("my-actions/", views.my_actions, name="my_actions"),
-    path("actions/<int:pk>/", views.action_detail, name="action_detail"),
-    path("actions/<int:pk>/update/", views.progress_update_create, name="progress_create"),
-    path("actions/<int:pk>/revised-date/", views.revision_request, name="revision_request"),
-    path("actions/<int:pk>/revised-date/<int:revision_pk>/", views.revision_decide, name="revision_decide"),
-    path("actions/<int:pk>/sign-off/", views.sign_off, name="sign_off"),
-    path("actions/<int:pk>/reopen/", views.action_reopen, name="action_reopen"),
-    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
-    *urls_table.urlpatterns,
+    *action_urls.urlpatterns,
     *urls_dashboard.urlpatterns,
-    *urls_plans.urlpatterns,
-    *urls_import.urlpatterns,
+    *plan_urls.urlpatterns,
+    *import_urls.urlpatterns,
 ]

@@ -432,8 +432,8 @@ def measure_table_render(director, today) -> dict:
     from django.test import RequestFactory
     from django_tables2 import RequestConfig
 
-    from actionplans.selectors import actions_for_list
-    from actionplans.tables import ActionTable, prefetch_for_columns
+    from actionplans.actions.selectors import actions_for_list
+    from actionplans.actions.tables import ActionTable, prefetch_for_columns
 
     columns = list(ActionTable.default_columns)
     rows = list(
@@ -488,8 +488,8 @@ def worker_pages(out: Path, runs: int) -> None:
     from django.urls import reverse
     from django.utils import timezone
 
+    from actionplans.actions.table_views import PER_PAGE
     from actionplans.models import Action, ProgressUpdate
-    from actionplans.table_views import PER_PAGE
 
     ctx = bench_context()
     today = timezone.localdate()

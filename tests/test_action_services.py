@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from actionplans import services
+from actionplans.actions import services
 from actionplans.choices import ActionStatus, Decision, SignOffStage
 from actionplans.models import Action, ProgressUpdate
 from tests.factories import (

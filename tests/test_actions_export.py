@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans import exports
+from actionplans.actions import exports
 from actionplans.choices import RAG, ActionStatus, ReviewState
 from actionplans.importing import build_preview, plan_import_commit, read_file
 from actionplans.models import Action
@@ -373,7 +373,7 @@ def test_excel_keeps_the_latest_progress_when_a_cell_would_be_too_long(detailed)
 
 
 def test_a_report_task_filters_with_the_same_filterset_from_stored_parameters(partnership, director, partner_officer):
-    from actionplans.filtersets import ActionFilterSet, filter_actions
+    from actionplans.actions.filtersets import ActionFilterSet, filter_actions
 
     stored = {"rag": ["red"], "overdue": "yes", "agency": "TP", "sort": "-due"}  # as a job keeps them
     filtered = filter_actions(stored, user=director, today=TODAY)

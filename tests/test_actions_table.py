@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from actionplans.actions.tables import ActionTable
 from actionplans.choices import ActionStatus
 from actionplans.models import Action, ProgressUpdate
-from actionplans.tables import ActionTable
 from inspections.models import Finding
 from partners.models import Post, PostHolding, User
 from tests.factories import (

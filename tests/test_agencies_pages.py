@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans.selectors import my_actions
+from actionplans.actions.selectors import my_actions
 from partners.models import PostHolding
 from tests.factories import (
     ActionFactory,

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from actionplans import dashboards
+from actionplans.actions.filtersets import filter_actions
 from actionplans.choices import RAG, ActionStatus, Decision, PlanStatus
-from actionplans.filtersets import filter_actions
 from actionplans.models import Action, DueDateRevision, MeasureValue, ProgressUpdate, RagSnapshot
 from actionplans.rag import RAG_ORDER, annotate_rag, rag_counts, rag_for
 from inspections.choices import FindingKind

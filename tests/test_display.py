@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django_tables2 import RequestConfig
 
+from actionplans.actions.selectors import actions_for_list
+from actionplans.actions.tables import ActionTable, prefetch_for_columns
 from actionplans.choices import RAG
 from actionplans.display import Labels, rag_html
-from actionplans.selectors import actions_for_list
-from actionplans.tables import ActionTable, prefetch_for_columns
 from actionplans.templatetags.govuk import rag_tag
 from foundation.display import date_label, format_cells, path_maker, truncate_chars
 from tests.factories import (

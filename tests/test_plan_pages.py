@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from actionplans.actions.services import action_update
 from actionplans.choices import ActionStatus, PlanStatus
 from actionplans.models import Action, Plan, ProgressUpdate
-from actionplans.services import action_update
 from tests.factories import (
     ActionFactory,
     AgencyFactory,

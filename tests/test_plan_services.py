@@ -7,11 +7,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from actionplans.actions.selectors import my_actions
+from actionplans.actions.services import StaleEdit, action_update
 from actionplans.choices import PlanStatus
 from actionplans.models import Action, Plan
 from actionplans.plans import services as plan_services
-from actionplans.selectors import my_actions
-from actionplans.services import StaleEdit, action_update
 from partners.models import PostHolding
 from partners.services import post_holder_change
 from tests.factories import (

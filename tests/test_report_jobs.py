@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from actionplans.actions.exports import HEADINGS as ACTIONS_CSV_COLUMNS
 from actionplans.choices import RAG, ActionStatus
-from actionplans.exports import HEADINGS as ACTIONS_CSV_COLUMNS
 from actionplans.models import Action
 from actionplans.rag import annotate_rag
 from reports.choices import JobStatus, ReportFormat, ReportKind

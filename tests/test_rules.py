@@ -135,7 +135,8 @@ def test_due_soon_is_one_window_of_30_days():
 @pytest.mark.django_db
 def test_my_actions_the_reminders_and_the_dashboard_share_the_due_soon_window(officer, council):
     """An action due on the window's last day is due soon everywhere; a day later, nowhere."""
-    from actionplans import dashboards, reminders, selectors
+    from actionplans import dashboards, reminders
+    from actionplans.actions import selectors
     from actionplans.choices import PlanStatus
     from tests.factories import PostFactory, PostHoldingFactory
 

@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans import services
+from actionplans.actions import services
 from actionplans.choices import ActionStatus, Decision, SignOffStage
 from actionplans.models import (
     Action,

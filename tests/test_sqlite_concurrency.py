@@ -41,7 +41,7 @@ import datetime as dt, json
 from django.conf import settings
 from django.test import Client
 from actionplans.choices import ActionStatus, PlanStatus
-from actionplans.services import EvidenceLink, evidence_attach
+from actionplans.actions.services import EvidenceLink, evidence_attach
 from partners.choices import Role
 from tests.factories import ActionFactory, AgencyFactory, PlanFactory, PostFactory, UserFactory
 

@@ -18,9 +18,9 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from actionplans.access import visible_to
+from actionplans.actions.selectors import actions_for_list
 from actionplans.choices import PlanStatus
 from actionplans.rag import RagCounts, rag_counts_by
-from actionplans.selectors import actions_for_list
 from partners.models import Agency, Post, PostHolding, User
 
 # --- Scope ---------------------------------------------------------------------------

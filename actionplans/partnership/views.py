@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from actionplans.access import can_manage_partnership
+from actionplans.actions.selectors import plans_for_list, waiting_for
 from actionplans.partnership.selectors import (
     agencies_for_list,
     agency_for_page,
     post_for_change,
     post_for_page,
 )
-from actionplans.selectors import plans_for_list, waiting_for
 from foundation.web import add_service_errors
 from partners.forms import PostHolderForm
 from partners.services import post_holder_change

@@ -11,10 +11,10 @@ from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 
 from actionplans.access import can_manage_plan, visible_to
+from actionplans.actions.selectors import actions_for_list
 from actionplans.choices import PlanStatus
 from actionplans.models import Action, BoardSignOff, PartnerSignOff, Plan, Section
 from actionplans.rag import RagCounts, rag_counts_by
-from actionplans.selectors import actions_for_list
 from partners.models import Meeting, PostHolding
 
 

@@ -1,7 +1,7 @@
 """Writes that build and run a plan: the plan itself and its status, its sections, its
 actions' places, numbers and links, and the partners' and boards' sign-offs.
 
-Same house rules as actionplans.services: keyword-only arguments, a permission check,
+Same house rules as actionplans.actions.services: keyword-only arguments, a permission check,
 ``full_clean`` and one transaction per change. django-simple-history records who changed
 what and when; each service names the person with ``_history_user`` so that the record is
 right from the importer, a command or a test as much as from the browser.
@@ -19,8 +19,8 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.text import slugify
 
-from actionplans import services
 from actionplans.access import can_edit_action, can_manage_partnership, can_manage_plan
+from actionplans.actions import services
 from actionplans.choices import PlanStatus, ReviewCadence
 from actionplans.models import (
     Action,

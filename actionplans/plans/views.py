@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actionplans.access import can_manage_partnership, can_manage_plan
+from actionplans.actions.services import StaleEdit
 from actionplans.choices import PlanStatus
 from actionplans.models import Plan, Section
 from actionplans.plans import selectors as plan_selectors
@@ -29,7 +30,6 @@ from actionplans.plans.forms import (
     PlanStatusForm,
     SectionForm,
 )
-from actionplans.services import StaleEdit
 from foundation.web import add_service_errors
 
 

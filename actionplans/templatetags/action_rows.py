@@ -111,7 +111,7 @@ _MY_ROW = (
 
 @register.simple_tag
 def action_table_rows(actions, show_plan: bool = False) -> SafeString:
-    """The ``<tr>`` of each action (from :func:`actionplans.selectors.actions_for_list`):
+    """The ``<tr>`` of each action (from :func:`actionplans.actions.selectors.actions_for_list`):
     reference, action (linked, cut to 140 characters, with its plan's title if
     ``show_plan``), RAG, due date (and whether it was revised), lead post or the lead as
     written, last update."""

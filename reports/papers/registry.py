@@ -65,7 +65,7 @@ def plan_actions(job: ReportJob):
 def _job_actions(job: ReportJob):
     """The job's actions, narrowed by the actions table's filters saved with the job, so a
     scheduled or requested export holds exactly the rows the table showed."""
-    from actionplans.filtersets import ActionFilterSet
+    from actionplans.actions.filtersets import ActionFilterSet
 
     actions = plan_actions(job)
     if job.parameters.get("filters"):
@@ -80,14 +80,14 @@ def _job_actions(job: ReportJob):
 
 def render_actions_csv(job: ReportJob) -> Rendered:
     """The plan's actions in the actions table's export shape, which the import reads back."""
-    from actionplans import exports
+    from actionplans.actions import exports
 
     content = exports.actions_csv(_job_actions(job), today=job_date(job))
     return Rendered(content=content, file_name=f"{job.plan.slug}-actions-{job_date(job).isoformat()}.csv")
 
 
 def render_actions_xlsx(job: ReportJob) -> Rendered:
-    from actionplans import exports
+    from actionplans.actions import exports
 
     content = exports.actions_xlsx(_job_actions(job), today=job_date(job))
     return Rendered(content=content, file_name=f"{job.plan.slug}-actions-{job_date(job).isoformat()}.xlsx")

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from actionplans import exports
+from actionplans.actions import exports
 from actionplans.models import Action
 from actionplans.rag import rag_of_action
 from partners.models import User

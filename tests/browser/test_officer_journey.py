@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from actionplans.actions.selectors import my_actions
 from actionplans.choices import Decision, SignOffStage
 from actionplans.models import Action, Evidence
-from actionplans.selectors import my_actions
 from partners.models import User
 from tests.browser.conftest import assert_no_axe_violations, screenshot, sign_in
 

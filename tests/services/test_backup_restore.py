@@ -32,8 +32,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from psycopg import sql
 
+from actionplans.actions.services import evidence_attach
 from actionplans.models import Action, Evidence, Plan
-from actionplans.services import evidence_attach
 from partners.models import User
 from reports.choices import JobStatus, ReportFormat, ReportKind
 from reports.services import report_job_create

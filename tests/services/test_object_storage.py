@@ -32,7 +32,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans import services
+from actionplans.actions import services
 from actionplans.choices import ActionStatus
 from actionplans.models import Action, Evidence, Plan, ProgressUpdate
 from config.celery import app as celery_app

@@ -13,7 +13,7 @@ The same ``--seed`` (and ``--today``) gives the same rows: every choice comes fr
 sizes are uneven on purpose: the first plan holds a tenth of the actions (500 at full
 scale) and the second a hundredth (50), the sizes the Ofsted-ready paper is measured at.
 
-Rows are written with ``bulk_create``, not through ``actionplans.services``: the services
+Rows are written with ``bulk_create``, not through ``actionplans.actions.services``: the services
 record "now", write history rows and enqueue emails, whereas this replays years of
 invented history that nobody should be emailed about, and must load 100,000 updates in
 minutes. So there are no change-history rows for the generated data.

@@ -12,7 +12,7 @@ the plan (progress updates, revisions, evidence, sign-offs, measure values) is w
 only in the run that creates the plan.
 
 It writes rows directly (each ``full_clean()``-ed) rather than through
-``actionplans.services``: the services record "now" and enqueue notification emails,
+``actionplans.actions.services``: the services record "now" and enqueue notification emails,
 whereas the demo replays a backdated year of history that nobody should be emailed about.
 """
 

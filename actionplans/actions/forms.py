@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import URLValidator
 
+from actionplans.actions.services import EvidenceLink
 from actionplans.choices import RAG, ActionStatus, SignOffStage
-from actionplans.services import EvidenceLink
 from foundation import limits
 from foundation.forms import BritishDateField, MultipleFileField
 

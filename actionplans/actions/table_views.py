@@ -2,7 +2,7 @@
 
 The page and the downloads share everything that decides which rows there are and in
 what order: the scope (actions_for_list applies Action.objects.for_user), the RAG rule
-(annotated in the database), :class:`~actionplans.filtersets.ActionFilterSet` and the
+(annotated in the database), :class:`~actionplans.actions.filtersets.ActionFilterSet` and the
 table's sort. So a download holds exactly the rows the filters show, every page of them,
 in the order the page shows them; it ignores only the page number and the columns chosen
 for the screen, and always has the column shape the plan import reads back.
@@ -20,10 +20,10 @@ from django.utils.functional import cached_property
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from actionplans import exports
-from actionplans.filtersets import ActionFilterSet, filter_actions
-from actionplans.selectors import actions_for_list
-from actionplans.tables import ActionTable, prefetch_for_columns
+from actionplans.actions import exports
+from actionplans.actions.filtersets import ActionFilterSet, filter_actions
+from actionplans.actions.selectors import actions_for_list
+from actionplans.actions.tables import ActionTable, prefetch_for_columns
 
 PER_PAGE = 25
 # Parameters that shape the screen only: a download ignores them.

@@ -163,7 +163,7 @@ class RAGColumn(tables.Column):
 
 
 class ActionTable(BaseTable):
-    """Actions across plans. Expects the queryset of actionplans.selectors.actions_for_list
+    """Actions across plans. Expects the queryset of actionplans.actions.selectors.actions_for_list
     (RAG, last update and the plan, section and lead post joined); the columns of findings,
     lead holders and partners need the prefetches of :func:`prefetch_for_columns`."""
 

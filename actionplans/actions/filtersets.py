@@ -21,11 +21,11 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from actionplans.access import visible_to
+from actionplans.actions.selectors import actions_for_list
 from actionplans.choices import ActionStatus
 from actionplans.models import Action, Plan, ProgressUpdate
 from actionplans.rag import RAG_ORDER
 from actionplans.rules import overdue_q
-from actionplans.selectors import actions_for_list
 from partners.models import Agency, PostHolding
 
 DATE_HINT = "For example, 31/03/2026"

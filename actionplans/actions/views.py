@@ -11,14 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from actionplans import selectors, services
 from actionplans.access import (
     can_decide_revision,
     can_reopen_action,
     can_sign_off,
     can_update_action,
 )
-from actionplans.forms import (
+from actionplans.actions import selectors, services
+from actionplans.actions.forms import (
     ProgressUpdateForm,
     ReopenForm,
     RevisionDecisionForm,
